@@ -125,6 +125,8 @@ class Order(_Entity):
     tax: Money | None = None
     shipping: Money | None = None
     total: Money | None = None
+    refunded_total: Money | None = None
+    """Money given back: Shopify's refunds, NetSuite's credit memos created from the order."""
     financial_status: FinancialStatus | None = None
     fulfillment_status: FulfillmentStatus | None = None
     placed_at: AwareDatetime | None = None
