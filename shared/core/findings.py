@@ -26,6 +26,8 @@ class PlatformValue(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     system: System
+    field: str | None = None
+    """The canonical field this value is of (``None`` for a whole-record value such as presence)."""
     ref: ExternalRef | None = None
     value: str | None
     """The canonical value rendered as text (``None`` when empty or absent)."""
