@@ -1,0 +1,170 @@
+"""The shared API budget on a real MongoDB-protocol server (FerretDB locally): two budgets on one
+collection stand for two processes."""
+
+from collections.abc import AsyncIterator
+
+import pytest
+from prometheus_client import CollectorRegistry
+from pymongo import AsyncMongoClient
+
+from shared.adapters.budget import (
+    ApiBudget,
+    BudgetPolicy,
+    ConcurrencyLimit,
+    LeakyBucket,
+    Limit,
+    Priority,
+    WindowLimit,
+)
+from shared.adapters.metrics import ConnectorMetrics
+from shared.adapters.platforms.budget_store import Document, MongoBudgetStore
+from shared.core.errors import RateLimited
+from shared.core.model import System
+
+
+class FakeTime:
+    """A wall clock the test moves; sleeping advances it."""
+
+    def __init__(self) -> None:
+        self.now = 1_700_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+async def store(mongo_uri: str, unique: str) -> AsyncIterator[MongoBudgetStore]:
+    client: AsyncMongoClient[Document] = AsyncMongoClient(mongo_uri)
+    database = client[f"test_budget_{unique}"]
+    yield MongoBudgetStore(database["api_budget"])
+    await client.drop_database(database.name)
+    await client.close()
+
+
+def _budget(store: MongoBudgetStore, clock: FakeTime, limits: list[Limit], **policy: float) -> ApiBudget:
+    return ApiBudget(
+        system=System.HUBSPOT,
+        account="62515",
+        limits=limits,
+        store=store,
+        policy=BudgetPolicy(**{"operator_reserve": 0.2, "max_wait": 1.0, **policy}),  # type: ignore[arg-type]
+        clock=clock,
+        sleep=clock.sleep,
+    )
+
+
+async def _take(
+    budget: ApiBudget, priority: Priority = Priority.BACKGROUND, operation: str = "default"
+) -> None:
+    async with budget.use(priority, operation):
+        pass
+
+
+async def test_a_window_is_shared_by_processes_and_keeps_headroom_for_operators(
+    store: MongoBudgetStore,
+) -> None:
+    clock = FakeTime()
+    limits: list[Limit] = [WindowLimit("burst", 5, 10.0, slot=1.0)]
+    ingest, syncer = _budget(store, clock, limits), _budget(store, clock, limits)
+    for budget in (ingest, syncer, ingest, syncer):
+        await _take(budget)
+    with pytest.raises(RateLimited):
+        await _take(ingest)  # background sees 4 of 5
+    await _take(syncer, Priority.OPERATOR)  # the reserve
+    with pytest.raises(RateLimited):
+        await _take(syncer, Priority.OPERATOR)
+    clock.now += 11.0
+    await _take(ingest)
+
+
+async def test_a_window_waits_for_room_when_it_comes_within_max_wait(store: MongoBudgetStore) -> None:
+    clock = FakeTime()
+    budget = _budget(
+        store, clock, [WindowLimit("search", 2, 1.0, slot=0.25)], max_wait=5.0, operator_reserve=0.0
+    )
+    start = clock.now
+    for _ in range(3):
+        await _take(budget)
+    assert clock.now - start >= 1.0  # the third call waited the window out
+
+
+async def test_limits_for_one_operation_leave_other_calls_alone(store: MongoBudgetStore) -> None:
+    clock = FakeTime()
+    budget = _budget(
+        store,
+        clock,
+        [WindowLimit("search", 1, 1.0, slot=1.0, operation="search")],
+        operator_reserve=0.0,
+        max_wait=0.5,
+    )
+    await _take(budget, operation="search")
+    for _ in range(5):
+        await _take(budget)
+    with pytest.raises(RateLimited):
+        await _take(budget, operation="search")
+
+
+async def test_a_leaky_bucket_refuses_when_full_and_drains_over_time(store: MongoBudgetStore) -> None:
+    clock = FakeTime()
+    limits: list[Limit] = [LeakyBucket("rest", 4, 2.0)]
+    first, second = _budget(store, clock, limits, max_wait=0.1), _budget(store, clock, limits, max_wait=0.1)
+    for budget in (first, second, first):
+        await _take(budget)
+    with pytest.raises(RateLimited) as raised:
+        await _take(second)  # background: 3 of 4
+    assert raised.value.retry_after == pytest.approx(0.5)
+    await _take(second, Priority.OPERATOR)
+    clock.now += 1.0  # two drops leak away
+    await _take(first)
+
+
+async def test_concurrency_leases_cap_calls_in_flight_across_processes(store: MongoBudgetStore) -> None:
+    clock = FakeTime()
+    limits: list[Limit] = [ConcurrencyLimit("concurrency", 2, 30.0)]
+    one, two = _budget(store, clock, limits, max_wait=0.2), _budget(store, clock, limits, max_wait=0.2)
+    async with one.use(Priority.OPERATOR), two.use(Priority.OPERATOR):
+        with pytest.raises(RateLimited):
+            await _take(one, Priority.OPERATOR)
+    async with one.use(Priority.OPERATOR):
+        await _take(two, Priority.OPERATOR)
+
+
+async def test_a_lease_of_a_dead_holder_lapses(store: MongoBudgetStore) -> None:
+    clock = FakeTime()
+    limits: list[Limit] = [ConcurrencyLimit("concurrency", 1, 30.0)]
+    dead, alive = _budget(store, clock, limits, max_wait=0.2), _budget(store, clock, limits, max_wait=0.2)
+    held = dead.use(Priority.OPERATOR)
+    await held.__aenter__()  # never exited: the process died holding it
+    with pytest.raises(RateLimited):
+        await _take(alive, Priority.OPERATOR)
+    clock.now += 31.0
+    await _take(alive, Priority.OPERATOR)
+
+
+async def test_budget_use_is_exported_as_prometheus_metrics(store: MongoBudgetStore) -> None:
+    clock = FakeTime()
+    registry = CollectorRegistry()
+    budget = ApiBudget(
+        system=System.SHOPIFY,
+        account="concord-demo",
+        limits=[LeakyBucket("rest", 4, 2.0)],
+        store=store,
+        policy=BudgetPolicy(max_wait=0.1),
+        metrics=ConnectorMetrics(registry),
+        clock=clock,
+        sleep=clock.sleep,
+    )
+    await _take(budget)
+    await _take(budget, Priority.OPERATOR)
+    labels = {"system": "shopify", "account": "concord-demo"}
+    assert (
+        registry.get_sample_value("concord_api_budget_granted_total", {**labels, "priority": "background"})
+        == 1
+    )
+    assert (
+        registry.get_sample_value("concord_api_budget_granted_total", {**labels, "priority": "operator"}) == 1
+    )
+    assert registry.get_sample_value("concord_api_budget_usage_ratio", {**labels, "limit": "rest"}) == 0.5
