@@ -1,4 +1,4 @@
-"""`python -m services.ingest`: load settings, configure logging, serve HTTP."""
+"""`python -m services.ingest`: load settings, configure logging, serve webhooks and run the consumers."""
 
 import uvicorn
 
@@ -8,7 +8,7 @@ from shared.adapters.logging import configure_logging
 
 
 def main() -> None:
-    settings = IngestSettings()
+    settings = IngestSettings()  # secrets come from CONCORD_* variables; missing ones stop the start
     configure_logging(settings)
     uvicorn.run(build_app(settings), host=settings.ingest_host, port=settings.ingest_port, log_config=None)
 

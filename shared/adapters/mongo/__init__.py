@@ -1,0 +1,6 @@
+"""MongoDB adapters (pymongo's async API). Everything stays inside what FerretDB 1.24 also supports."""
+
+from shared.adapters.mongo.client import connect_mongo
+from shared.adapters.mongo.coordination import MongoCursorStore, MongoLeaseStore, MongoProcessedMessages
+
+__all__ = ["MongoCursorStore", "MongoLeaseStore", "MongoProcessedMessages", "connect_mongo"]

@@ -1,0 +1,146 @@
+"""Ports: the small interfaces through which use cases reach storage and messaging.
+
+Adapters in ``shared/adapters`` implement them against MongoDB and Kafka; ``shared/core/testing``
+holds in-memory fakes. One contract suite (``tests/contract/test_ports.py``) runs against both, so
+the fakes cannot drift from the real thing.
+"""
+
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+from shared.core.events import AnyMessage
+from shared.core.model import EntityId, EntityType, ExternalRef
+from shared.core.verification import VerificationState
+
+
+class PollCursor(BaseModel):
+    """How far a poller has read one platform resource.
+
+    ``position`` is the last-modified instant up to which every change has been published;
+    ``token`` is the platform's opaque continuation (a HubSpot ``after``, a Shopify ``page_info``,
+    a NetSuite offset) when a cycle stopped inside a result set.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    key: str
+    position: AwareDatetime
+    token: str | None = None
+    updated_at: AwareDatetime
+
+
+class ExpectedWrite(BaseModel):
+    """One write Concord made (or is about to make) to a platform record, as the syncer logged it.
+
+    ``expected`` holds the canonical field values the record must show once the write took
+    effect (rendered as text, ``None`` for empty), so an observation can be compared with it.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    write_id: str
+    command_id: str
+    ref: ExternalRef
+    entity_id: EntityId
+    expected: dict[str, str | None]
+    provenance_tag: str
+    written_at: AwareDatetime
+    resulting_version: str | None = None
+    verified_at: AwareDatetime | None = None
+
+
+class CursorStore(Protocol):
+    """Durable poll cursors, one per (platform account, resource)."""
+
+    async def load(self, key: str) -> PollCursor | None:
+        """The saved cursor, or None before the first cycle."""
+        ...
+
+    async def save(self, cursor: PollCursor) -> None:
+        """Persist ``cursor``; called only after the page it covers is acknowledged by Kafka."""
+        ...
+
+
+class LeaseStore(Protocol):
+    """Named leases: at most one live holder per name; a lease lapses if not renewed in time."""
+
+    async def acquire(self, name: str, holder: str, *, ttl: timedelta, now: datetime) -> bool:
+        """Take or renew the lease. True if ``holder`` holds it until ``now + ttl``."""
+        ...
+
+    async def release(self, name: str, holder: str) -> None:
+        """Give the lease up early (no-op if ``holder`` does not hold it)."""
+        ...
+
+
+class ProcessedMessages(Protocol):
+    """The record of which consumer already applied which message: the basis of idempotent effects."""
+
+    async def seen(self, consumer: str, message_id: str) -> bool:
+        """Whether ``consumer`` already recorded ``message_id``."""
+        ...
+
+    async def record(self, consumer: str, message_id: str, *, at: datetime) -> bool:
+        """Record it; False if it was already recorded (a redelivery)."""
+        ...
+
+
+class MessagePublisher(Protocol):
+    """Publishes typed messages to their topics; returns only once the broker acknowledged them."""
+
+    async def publish(self, message: AnyMessage) -> None:
+        """Publish one message, keyed and routed by the core's topic table."""
+        ...
+
+    async def publish_all(self, messages: list[AnyMessage]) -> None:
+        """Publish several; returns when every one is acknowledged (raises if any is not)."""
+        ...
+
+
+class CheckStateStore(Protocol):
+    """Verification state per (entity, dimension) (``check_state``), written by the checker only.
+
+    The evaluate stage records outcomes and changes; the pulse scheduler reads what is due and
+    notes what it asked to refresh; operators' priority overrides arrive through the checker too.
+    """
+
+    async def load(self, entity_id: EntityId, dimension: str) -> VerificationState | None:
+        """The state of one pair, or None if it was never recorded."""
+        ...
+
+    async def save_all(self, states: list[tuple[EntityType, VerificationState]]) -> None:
+        """Upsert several states in one round trip (the evaluate stage writes per batch)."""
+        ...
+
+    async def candidates(self, *, now: datetime, limit: int) -> list[tuple[EntityType, VerificationState]]:
+        """Up to ``limit`` pairs that may be due at ``now``, oldest verification first.
+
+        A pre-selection by index; the scheduler ranks them with ``shared.core.verification``.
+        Pairs asked to refresh recently (see :meth:`mark_requested`) are left out until that
+        request's answer is overdue.
+        """
+        ...
+
+    async def mark_requested(
+        self, entity_id: EntityId, dimension: str, *, at: datetime, until: datetime
+    ) -> None:
+        """Note that a refresh was requested at ``at``; skip the pair in ``candidates`` until ``until``."""
+        ...
+
+
+class SyncWriteLog(Protocol):
+    """What Concord itself wrote to a platform and expects to see come back (``sync_writes``).
+
+    The syncer records every write *before* it is made (expected post-state, provenance tag) and
+    confirms it after; the checker looks writes up to recognise echoes of them.
+    """
+
+    async def recent_for(self, ref: ExternalRef, *, since: datetime) -> list[ExpectedWrite]:
+        """Writes to ``ref`` recorded at or after ``since``, newest first."""
+        ...
+
+    async def mark_verified(self, write_id: str, *, at: datetime, observation_id: str) -> None:
+        """Record that the platform showed the write's expected post-state."""
+        ...

@@ -1,0 +1,10 @@
+"""In-memory fakes of every port, for unit and component tests."""
+
+from shared.core.testing.fakes import (
+    FakeCursorStore,
+    FakeLeaseStore,
+    FakeProcessedMessages,
+    RecordingPublisher,
+)
+
+__all__ = ["FakeCursorStore", "FakeLeaseStore", "FakeProcessedMessages", "RecordingPublisher"]

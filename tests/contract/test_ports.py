@@ -1,0 +1,86 @@
+"""One contract for each port, run against the in-memory fake and the real MongoDB-protocol server."""
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from shared.adapters.mongo import MongoCursorStore, MongoLeaseStore, MongoProcessedMessages
+from shared.core.ports import CursorStore, LeaseStore, PollCursor, ProcessedMessages
+from shared.core.testing import FakeCursorStore, FakeLeaseStore, FakeProcessedMessages
+
+T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["fake", "mongodb"])
+async def stores(
+    request: pytest.FixtureRequest, unique: str
+) -> AsyncIterator[tuple[CursorStore, LeaseStore, ProcessedMessages]]:
+    if request.param == "fake":
+        yield FakeCursorStore(), FakeLeaseStore(), FakeProcessedMessages()
+        return
+    mongo_uri = request.getfixturevalue("mongo_uri")
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(mongo_uri, tz_aware=True, tzinfo=UTC)
+    database = client[f"test_{unique}"]
+    yield MongoCursorStore(database), MongoLeaseStore(database), MongoProcessedMessages(database)  # type: ignore[arg-type]
+    await client.drop_database(database.name)
+    await client.close()
+
+
+async def test_cursor_is_absent_then_saved_then_overwritten(stores: tuple[CursorStore, ...]) -> None:
+    cursors = stores[0]
+    assert await cursors.load("shopify:customers") is None
+    first = PollCursor(key="shopify:customers", position=T0, token="abc", updated_at=T0)
+    await cursors.save(first)
+    assert await cursors.load("shopify:customers") == first
+    second = PollCursor(key="shopify:customers", position=T0 + timedelta(minutes=5), updated_at=T0)
+    await cursors.save(second)
+    assert await cursors.load("shopify:customers") == second
+
+
+async def test_lease_has_one_holder_until_it_lapses(
+    stores: tuple[CursorStore, LeaseStore, ProcessedMessages],
+) -> None:
+    leases = stores[1]
+    ttl = timedelta(seconds=30)
+    assert await leases.acquire("poll:shopify:customers", "replica-a", ttl=ttl, now=T0)
+    assert not await leases.acquire(
+        "poll:shopify:customers", "replica-b", ttl=ttl, now=T0 + timedelta(seconds=10)
+    )
+    assert await leases.acquire(
+        "poll:shopify:customers", "replica-a", ttl=ttl, now=T0 + timedelta(seconds=20)
+    )
+    # renewed at +20 s, so still held at +45 s; lapsed at +51 s
+    assert not await leases.acquire(
+        "poll:shopify:customers", "replica-b", ttl=ttl, now=T0 + timedelta(seconds=45)
+    )
+    assert await leases.acquire(
+        "poll:shopify:customers", "replica-b", ttl=ttl, now=T0 + timedelta(seconds=51)
+    )
+    assert not await leases.acquire(
+        "poll:shopify:customers", "replica-a", ttl=ttl, now=T0 + timedelta(seconds=52)
+    )
+
+
+async def test_released_lease_can_be_taken_at_once(
+    stores: tuple[CursorStore, LeaseStore, ProcessedMessages],
+) -> None:
+    leases = stores[1]
+    ttl = timedelta(seconds=30)
+    assert await leases.acquire("pulse", "a", ttl=ttl, now=T0)
+    await leases.release("pulse", "b")  # not the holder: no effect
+    assert not await leases.acquire("pulse", "b", ttl=ttl, now=T0)
+    await leases.release("pulse", "a")
+    assert await leases.acquire("pulse", "b", ttl=ttl, now=T0)
+
+
+async def test_processed_message_is_recorded_once_per_consumer(
+    stores: tuple[CursorStore, LeaseStore, ProcessedMessages],
+) -> None:
+    processed = stores[2]
+    assert not await processed.seen("checker.link", "m1")
+    assert await processed.record("checker.link", "m1", at=T0)
+    assert not await processed.record("checker.link", "m1", at=T0)
+    assert await processed.seen("checker.link", "m1")
+    assert await processed.record("checker.evaluate", "m1", at=T0)
