@@ -9,7 +9,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.synced
 
-.PHONY: help setup lint format typecheck test test-unit infra-up infra-down infra-status sandbox clean
+.PHONY: help setup lint format typecheck test test-unit infra-up infra-down infra-status sandbox bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ infra-status:
 
 sandbox: infra-up ## serve the platform sandbox (HubSpot, Shopify, NetSuite imitations) on 127.0.0.1:8900
 	set -a; . .run/infra.env; set +a; $(PY) -m services.sandbox
+
+bench: infra-up ## benchmarks, each beside a same-run baseline; JSON in bench/results/
+	$(PY) -m bench.webhook_ingest
 
 clean: infra-down ## remove the venv and run state (caches outside the clone are kept)
 	rm -rf $(VENV) .run .mypy_cache .ruff_cache .pytest_cache
