@@ -1,4 +1,4 @@
-"""`python -m services.checker`: load settings, configure logging, run."""
+"""`python -m services.checker`: load settings, configure logging, run both stages and the pulse loop."""
 
 import asyncio
 

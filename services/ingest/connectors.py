@@ -1,73 +1,9 @@
-"""The platform connectors ingest reads with, built from settings, sharing one HTTP client and budget.
+"""The platform connectors ingest reads with: ``shared.adapters.platforms.clients`` (shared with the syncer).
 
 Only platforms with settings get a connector; the others are logged once and simply not polled,
 hydrated or refreshed (what needs them is dead-lettered, see ``reading.read_records``).
 """
 
-import httpx
-import structlog
-from prometheus_client import CollectorRegistry
-from pymongo.asynchronous.database import AsyncDatabase
+from shared.adapters.platforms.clients import BUDGET_COLLECTION, PlatformClients
 
-from services.ingest.settings import IngestSettings
-from shared.adapters.budget import BudgetRegistry
-from shared.adapters.metrics import ConnectorMetrics
-from shared.adapters.mongo.client import Document
-from shared.adapters.platforms.base import PlatformConnector
-from shared.adapters.platforms.budget_store import MongoBudgetStore
-from shared.adapters.platforms.hubspot import HubSpotConnector, hubspot_limits
-from shared.adapters.platforms.netsuite import NetSuiteConnector, netsuite_limits
-from shared.adapters.platforms.shopify import ShopifyConnector, shopify_limits
-from shared.core.model import System
-
-log = structlog.get_logger(__name__)
-
-BUDGET_COLLECTION = "api_budget"
-
-
-class PlatformClients:
-    """The configured platforms' connectors (``connectors``) and the account each one reads.
-
-    Owns its HTTP client: call :meth:`close` at shutdown.
-    """
-
-    def __init__(
-        self, settings: IngestSettings, database: AsyncDatabase[Document], registry: CollectorRegistry
-    ) -> None:
-        self.connectors: dict[System, PlatformConnector] = {}
-        self.accounts: dict[System, str] = {}
-        configured = [s for s in (settings.hubspot, settings.shopify, settings.netsuite) if s is not None]
-        self._http = httpx.AsyncClient() if configured else None
-        self._build(settings, database, registry)
-        for system in System:
-            if system not in self.connectors:
-                log.info("platform_not_configured", system=system.value)
-
-    def _build(
-        self, settings: IngestSettings, database: AsyncDatabase[Document], registry: CollectorRegistry
-    ) -> None:
-        if self._http is None:
-            return
-        metrics = ConnectorMetrics(registry)
-        budgets = BudgetRegistry(MongoBudgetStore(database[BUDGET_COLLECTION]), settings.budget, metrics)
-        if (hubspot := settings.hubspot) is not None:
-            account = str(hubspot.portal_id)
-            budget = budgets.budget(System.HUBSPOT, account, hubspot_limits(hubspot))
-            self._add(System.HUBSPOT, account, HubSpotConnector(hubspot, self._http, budget, metrics=metrics))
-        if (shopify := settings.shopify) is not None:
-            budget = budgets.budget(System.SHOPIFY, shopify.shop, shopify_limits(shopify))
-            self._add(
-                System.SHOPIFY, shopify.shop, ShopifyConnector(shopify, self._http, budget, metrics=metrics)
-            )
-        if (netsuite := settings.netsuite) is not None:
-            budget = budgets.budget(System.NETSUITE, netsuite.account_id, netsuite_limits(netsuite))
-            connector = NetSuiteConnector(netsuite, self._http, budget, metrics=metrics)
-            self._add(System.NETSUITE, netsuite.account_id, connector)
-
-    def _add(self, system: System, account: str, connector: PlatformConnector) -> None:
-        self.connectors[system] = connector
-        self.accounts[system] = account
-
-    async def close(self) -> None:
-        if self._http is not None:
-            await self._http.aclose()
+__all__ = ["BUDGET_COLLECTION", "PlatformClients"]

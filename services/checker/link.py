@@ -1,0 +1,302 @@
+"""The link stage: observations in, snapshots and links stored, ``EntityChanged`` out.
+
+One call handles one batch of observations and deletions (keyed by platform record, so each
+record's messages arrive in order). Guarantees, per batch:
+
+- a message the stage already processed is skipped (``ProcessedLedger``);
+- a snapshot never replaces a newer one (``snapshot_rank``), and an older or repeated observation
+  triggers nothing;
+- an unlinked record is matched against the entities sharing one of its blocking keys: linked
+  above the auto-link threshold, proposed to an operator between the thresholds, or made a new
+  entity whose id derives from its natural key (so replicas racing on one customer agree on it);
+- an echo of Concord's own write is stored and marks the write verified, and publishes nothing
+  unless it is a sync read-back (whose purpose is to re-check);
+- effects are stored before ``EntityChanged`` is published, and the batch is recorded as processed
+  only after Kafka acknowledged it; the caller commits offsets after this returns.
+"""
+
+import asyncio
+import json
+import uuid
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from services.checker.candidates import candidates_for
+from services.checker.mapped import Mapped, map_observation
+from shared.core.drift import DELETED_FIELD, changed_fields, detect_passive_drift
+from shared.core.echo import EchoVerdict, recognise_echo
+from shared.core.errors import InvalidInput
+from shared.core.events import (
+    CONCORD_MESSAGE_NAMESPACE,
+    AnyMessage,
+    EntityChanged,
+    RecordDeleted,
+    RecordObserved,
+    caused_by,
+)
+from shared.core.mapping import MappingContext
+from shared.core.matching import CreateEntity, LinkExisting, MatchConfig, blocking_keys, decide, match
+from shared.core.matching.keys import ref_key, value_keys
+from shared.core.model import EntityId, EntityType, Surface
+from shared.core.model.ids import entity_id_for
+from shared.core.ports import ExpectedWrite, MessagePublisher, SyncWriteLog
+from shared.core.repositories import (
+    AnySnapshot,
+    EntityRepository,
+    Link,
+    LinkMethod,
+    LinkProposal,
+    ProcessedLedger,
+    SnapshotRepository,
+    snapshot_rank,
+)
+
+Observation = RecordObserved | RecordDeleted
+DeadLetterSink = Callable[[Sequence[tuple[AnyMessage, str]]], Awaitable[None]]
+
+# Observations that answer a refresh are evaluated even when nothing changed: they verify.
+_ALWAYS_EVALUATED = frozenset({Surface.PULSE, Surface.SYNC_READBACK})
+
+
+@dataclass(frozen=True)
+class LinkConfig:
+    """The link stage's settings: mapping context, matching thresholds, echo window, names."""
+
+    mapping: MappingContext
+    matching: MatchConfig
+    echo_window: timedelta
+    consumer: str = "checker.link"
+    producer: str = "checker"
+
+
+@dataclass(frozen=True)
+class LinkPorts:
+    """What the link stage reads and writes."""
+
+    snapshots: SnapshotRepository
+    entities: EntityRepository
+    ledger: ProcessedLedger
+    sync_writes: SyncWriteLog
+    publisher: MessagePublisher
+    dead_letters: DeadLetterSink
+    clock: Callable[[], datetime]
+
+
+@dataclass
+class LinkReport:
+    """What one batch did, for metrics and logs."""
+
+    processed: int = 0
+    duplicates: int = 0
+    stale: int = 0
+    echoes: int = 0
+    unchanged: int = 0
+    decisions: Counter[str] = field(default_factory=Counter)
+    changes: list[EntityChanged] = field(default_factory=list)
+    rejected: list[tuple[AnyMessage, str]] = field(default_factory=list)
+
+
+@dataclass
+class _Batch:
+    now: datetime
+    current: dict[str, AnySnapshot]
+    links: dict[str, Link]
+    recent: dict[str, list[ExpectedWrite]]
+    report: LinkReport
+    writes: dict[str, AnySnapshot] = field(default_factory=dict)
+    unsaved: list[tuple[Link, frozenset[str]]] = field(default_factory=list)
+    new_keys: list[tuple[EntityType, EntityId, frozenset[str]]] = field(default_factory=list)
+
+    def link(self, link: Link, keys: frozenset[str]) -> None:
+        """Link a record now; stored in bulk before the batch's changes are published."""
+        self.links[link.ref.key] = link
+        self.unsaved.append((link, keys))
+
+    def index(self, entity_type: EntityType, entity_id: EntityId, keys: frozenset[str]) -> None:
+        self.new_keys.append((entity_type, entity_id, keys))
+
+    def unsaved_by_entity(self) -> dict[EntityId, list[Link]]:
+        found: dict[EntityId, list[Link]] = {}
+        for link, _ in self.unsaved:
+            found.setdefault(link.entity_id, []).append(link)
+        return found
+
+    def unsaved_with_keys(self, entity_type: EntityType, keys: frozenset[str]) -> set[EntityId]:
+        indexed = [*((link.entity_type, link.entity_id, k) for link, k in self.unsaved), *self.new_keys]
+        return {entity_id for kind, entity_id, known in indexed if kind is entity_type and known & keys}
+
+
+def entity_changed_id(cause: str, entity_id: EntityId) -> str:
+    """The natural id of the ``EntityChanged`` that ``cause`` produced for ``entity_id``."""
+    name = json.dumps(["entity_changed", cause, entity_id], separators=(",", ":"))
+    return str(uuid.uuid5(CONCORD_MESSAGE_NAMESPACE, name))
+
+
+def new_entity_id_for(snapshot: AnySnapshot) -> EntityId:
+    """The id of the entity an unmatched record starts: from its first value key (email, SKU, order
+    number), else from the record itself. Deterministic, so concurrent creators pick the same one."""
+    keys = sorted(value_keys(snapshot.values))
+    return entity_id_for(snapshot.entity_type.value, keys[0] if keys else ref_key(snapshot.ref))
+
+
+async def run_link_stage(messages: Sequence[Observation], ports: LinkPorts, config: LinkConfig) -> LinkReport:
+    """Process one batch (see the module docstring for the guarantees)."""
+    now = ports.clock()
+    report = LinkReport()
+    done = await ports.ledger.already_processed(config.consumer, [m.message_id for m in messages])
+    fresh = [m for m in messages if m.message_id not in done]
+    report.duplicates = len(messages) - len(fresh)
+    if not fresh:
+        return report
+    keys = {m.ref.key for m in fresh}
+    batch = _Batch(
+        now=now,
+        current=await ports.snapshots.load_many(keys),
+        links=await ports.entities.links_of(keys),
+        recent=await _recent_writes(fresh, ports.sync_writes, since=now - config.echo_window),
+        report=report,
+    )
+    for message in fresh:
+        if isinstance(message, RecordObserved):
+            await _observe(message, batch, ports, config)
+        else:
+            await _delete(message, batch, ports, config)
+    # A record another writer linked first keeps that link; this batch's change then names the
+    # entity it chose, which costs one needless evaluation and nothing else.
+    await ports.entities.attach_all(batch.unsaved)
+    await ports.entities.add_keys(batch.new_keys)
+    await ports.snapshots.save_newer(list(batch.writes.values()))
+    await ports.publisher.publish_all(list(report.changes))
+    await ports.dead_letters(report.rejected)
+    await ports.ledger.mark_processed(config.consumer, [m.message_id for m in fresh], at=now)
+    report.processed = len(fresh)
+    return report
+
+
+async def _recent_writes(
+    messages: Sequence[Observation], sync_writes: SyncWriteLog, *, since: datetime
+) -> dict[str, list[ExpectedWrite]]:
+    refs = {m.ref.key: m.ref for m in messages if isinstance(m, RecordObserved)}
+    found = await asyncio.gather(*(sync_writes.recent_for(ref, since=since) for ref in refs.values()))
+    return dict(zip(refs, found, strict=True))
+
+
+async def _observe(message: RecordObserved, batch: _Batch, ports: LinkPorts, config: LinkConfig) -> None:
+    try:
+        mapped = map_observation(message, config.mapping)
+    except InvalidInput as error:
+        batch.report.rejected.append((message, str(error)))
+        return
+    snapshot, key = mapped.snapshot, mapped.snapshot.ref.key
+    previous = batch.current.get(key)
+    if previous is not None and snapshot_rank(snapshot) <= snapshot_rank(previous):
+        batch.report.stale += 1
+        return
+    batch.current[key] = batch.writes[key] = snapshot
+    if await _is_echo(message, snapshot, batch, ports, config):
+        return
+    fields = changed_fields(previous, snapshot) if previous is not None else ()
+    if previous is not None and not fields and snapshot.surface not in _ALWAYS_EVALUATED:
+        batch.report.unchanged += 1
+        return
+    entity_id, new_link = await _resolve(mapped, previous, batch, ports, config)
+    scope = () if new_link or previous is None or DELETED_FIELD in fields else fields
+    drift = detect_passive_drift(previous, snapshot)
+    batch.report.changes.append(
+        EntityChanged(
+            **caused_by(message, producer=config.producer, produced_at=batch.now,
+                        message_id=entity_changed_id(message.message_id, entity_id)),
+            entity_id=entity_id, entity_type=snapshot.entity_type, changed_refs=(snapshot.ref,),
+            changed_fields=scope, cause=message.message_id, surface=snapshot.surface,
+            passive=drift is not None, missed_surface=None if drift is None else drift.missed_surface,
+        )
+    )  # fmt: skip
+
+
+async def _is_echo(
+    message: RecordObserved, snapshot: AnySnapshot, batch: _Batch, ports: LinkPorts, config: LinkConfig
+) -> bool:
+    """True if the observation is an echo that must not be evaluated (a read-back always is)."""
+    echo = recognise_echo(
+        snapshot,
+        provenance_tag=message.provenance_tag,
+        recent_writes=batch.recent.get(snapshot.ref.key, []),
+        now=batch.now,
+        echo_window=config.echo_window,
+    )
+    if echo.verdict is not EchoVerdict.ECHO or echo.write is None:
+        return False
+    batch.report.echoes += 1
+    await ports.sync_writes.mark_verified(
+        echo.write.write_id, at=batch.now, observation_id=message.message_id
+    )
+    if snapshot.ref.key not in batch.links:
+        # Concord created this record for the entity (a create-missing sync): it is that entity's.
+        link = Link(ref=snapshot.ref, entity_id=echo.write.entity_id, entity_type=snapshot.entity_type,
+                    confidence=1.0, method="operator", linked_at=batch.now)  # fmt: skip
+        batch.link(link, blocking_keys(snapshot))
+    return snapshot.surface is not Surface.SYNC_READBACK
+
+
+async def _resolve(
+    mapped: Mapped, previous: AnySnapshot | None, batch: _Batch, ports: LinkPorts, config: LinkConfig
+) -> tuple[EntityId, bool]:
+    """The entity the record belongs to (or is proposed for), and whether it was linked just now."""
+    snapshot = mapped.snapshot
+    link = batch.links.get(snapshot.ref.key)
+    if link is not None:
+        if previous is None or value_keys(previous.values) != value_keys(snapshot.values):
+            batch.index(snapshot.entity_type, link.entity_id, mapped.keys)
+        return link.entity_id, False
+    stored_ids = await ports.entities.entities_with_keys(snapshot.entity_type, mapped.keys)
+    entity_ids = sorted({*stored_ids, *batch.unsaved_with_keys(snapshot.entity_type, mapped.keys)})
+    unsaved = batch.unsaved_by_entity()
+    candidates = await candidates_for(entity_ids, snapshot.entity_type, batch.current, ports, unsaved)
+    result = match(snapshot, candidates, config=config.matching, subject_cross_refs=mapped.cross_refs)
+    decision = decide(result, config.matching)
+    batch.report.decisions[decision.decision] += 1
+    if isinstance(decision, LinkExisting | CreateEntity):
+        entity_id = decision.entity_id if isinstance(decision, LinkExisting) else new_entity_id_for(snapshot)
+        confidence = decision.confidence if isinstance(decision, LinkExisting) else 1.0
+        method: LinkMethod = "matched" if isinstance(decision, LinkExisting) else "created"
+        link = Link(ref=snapshot.ref, entity_id=entity_id, entity_type=snapshot.entity_type,
+                    confidence=confidence, method=method, linked_at=batch.now)  # fmt: skip
+        batch.link(link, mapped.keys)
+        return entity_id, True
+    proposal = LinkProposal(
+        ref=snapshot.ref, entity_id=decision.entity_id, entity_type=snapshot.entity_type,
+        confidence=decision.confidence, reasons=tuple(r.value for r in decision.reasons),
+        alternatives=decision.alternatives, explanation="; ".join(s.describe() for s in decision.match.ranked),
+        proposed_at=batch.now,
+    )  # fmt: skip
+    await ports.entities.propose(proposal)
+    return decision.entity_id, True
+
+
+async def _delete(message: RecordDeleted, batch: _Batch, ports: LinkPorts, config: LinkConfig) -> None:
+    key = message.ref.key
+    if message.merged_into is not None:
+        await ports.entities.record_merge(message.ref, message.merged_into)
+    previous = batch.current.get(key)
+    if previous is None or previous.deleted:
+        batch.report.stale += 1
+        return
+    # The deletion ranks after every observation of the record seen so far.
+    observed_at = max(message.deleted_at, previous.observed_at + timedelta(microseconds=1))
+    deleted = previous.model_copy(
+        update={"deleted": True, "observed_at": observed_at, "surface": message.surface}
+    )
+    batch.current[key] = batch.writes[key] = deleted
+    link = batch.links.get(key)
+    if link is None:
+        return
+    batch.report.changes.append(
+        EntityChanged(
+            **caused_by(message, producer=config.producer, produced_at=batch.now,
+                        message_id=entity_changed_id(message.message_id, link.entity_id)),
+            entity_id=link.entity_id, entity_type=EntityType(previous.entity_type), changed_refs=(message.ref,),
+            cause=message.message_id, surface=message.surface,
+        )
+    )  # fmt: skip

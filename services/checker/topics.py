@@ -1,0 +1,54 @@
+"""The topics the checker publishes, declared on the broker so its AsyncAPI document describes them.
+
+The stages publish through ``KafkaMessagePublisher`` (routed by the core's topic table); these
+declarations only document the channels with their message schemas.
+"""
+
+from typing import Annotated
+
+from faststream.kafka import KafkaBroker
+from pydantic import Field
+
+from shared.core.events import (
+    DiscrepancyChanged,
+    DiscrepancyOpened,
+    DiscrepancyResolved,
+    EntityChanged,
+    dead_letter_topic,
+    topic_for,
+)
+
+DiscrepancyTopicMessage = Annotated[
+    DiscrepancyOpened | DiscrepancyChanged | DiscrepancyResolved, Field(discriminator="type")
+]
+
+DISCREPANCIES_DESCRIPTION = (
+    "Discrepancy lifecycle events, keyed by entity id: discrepancy_opened (revision 1), "
+    "discrepancy_changed and discrepancy_resolved (revision + 1 each). message_id is one per "
+    "(discrepancy_id, revision): store the highest revision applied and ignore replays. "
+    "JSON Schemas: docs/asyncapi/schemas/<type>.v<schema_version>.json."
+)
+ENTITIES_DESCRIPTION = (
+    "EntityChanged, keyed by canonical entity id: the link stage's output, the evaluate stage's input."
+)
+
+
+def declare_published_topics(broker: KafkaBroker, prefix: str) -> None:
+    """Declare the entity-change and discrepancy topics, and the checker's dead-letter topics."""
+    broker.publisher(
+        topic_for("discrepancy_opened", prefix), schema=DiscrepancyTopicMessage,
+        title="discrepancies", description=DISCREPANCIES_DESCRIPTION,
+    )  # fmt: skip
+    broker.publisher(
+        topic_for("entity_changed", prefix), schema=EntityChanged, title="entities.changed",
+        description=ENTITIES_DESCRIPTION,
+    )  # fmt: skip
+    consumed = (
+        ("link", topic_for("record_observed", prefix)),
+        ("evaluate", topic_for("entity_changed", prefix)),
+    )
+    for stage, topic in consumed:
+        broker.publisher(
+            dead_letter_topic(topic), title=f"{stage}.dead_letters",
+            description="Records the stage could not process, unchanged; headers dlq-reason and dlq-origin.",
+        )  # fmt: skip

@@ -1,0 +1,98 @@
+"""Bulk writes that stay inside what FerretDB 1.24 supports (no transactions, no upsert collisions in bulk).
+
+FerretDB answers a bulk ``update`` whose upsert collides on ``_id`` with a reply pymongo cannot read,
+so a guarded upsert is done in two bulk steps: insert every document (duplicates are expected and
+ignored), then update the ones that already existed, guarded by a filter. A document the guard
+rejects (a newer version is stored) is left as it is.
+"""
+
+import asyncio
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from pymongo import InsertOne, UpdateOne
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import BulkWriteError
+
+from shared.adapters.mongo.client import Document
+
+DUPLICATE_KEY = 11000
+
+MAX_BULK_STATEMENTS = 50
+"""FerretDB 1.24 (SQLite) stops answering a bulk ``update`` of 100 statements or more; every bulk
+write here is sent in chunks of at most this many."""
+
+
+@dataclass(frozen=True)
+class GuardedWrite:
+    """Write ``document`` under ``_id``: insert it, or overwrite the stored one if it matches ``guard``."""
+
+    id: str
+    document: Document
+    guard: Mapping[str, object] = field(default_factory=dict)
+
+
+POINT_LOOKUPS = 32
+"""Up to this many ids are read with one ``find_one`` each, concurrently: FerretDB serves an
+``_id`` equality from its primary key but scans the collection for ``_id: {$in: [...]}``."""
+
+
+async def find_by_ids(
+    collection: AsyncCollection[Document], ids: Collection[str], projection: Mapping[str, int] | None = None
+) -> list[Document]:
+    """The stored documents among ``ids`` (any order): point lookups for a few ids, one ``$in`` for many."""
+    if not ids:
+        return []
+    if len(ids) <= POINT_LOOKUPS:
+        found = await asyncio.gather(*(collection.find_one({"_id": i}, projection) for i in ids))
+        return [document for document in found if document is not None]
+    return [document async for document in collection.find({"_id": {"$in": list(ids)}}, projection)]
+
+
+async def insert_ignoring_duplicates(
+    collection: AsyncCollection[Document], documents: Sequence[Document]
+) -> list[int]:
+    """Insert every document that is new; return the indexes (into ``documents``) of the ``_id``s already stored.
+
+    Raises ``BulkWriteError`` for any error other than a duplicate key.
+    """
+    existing: list[int] = []
+    for start in range(0, len(documents), MAX_BULK_STATEMENTS):
+        chunk = documents[start : start + MAX_BULK_STATEMENTS]
+        try:
+            await collection.bulk_write([InsertOne(dict(document)) for document in chunk], ordered=False)
+        except BulkWriteError as error:
+            errors = error.details.get("writeErrors", [])
+            if any(entry.get("code") != DUPLICATE_KEY for entry in errors):
+                raise
+            existing += [start + int(entry["index"]) for entry in errors]
+    return sorted(existing)
+
+
+async def update_in_chunks(collection: AsyncCollection[Document], updates: Sequence[UpdateOne]) -> None:
+    """``bulk_write`` of ``updates`` (unordered), at most :data:`MAX_BULK_STATEMENTS` per round trip."""
+    for start in range(0, len(updates), MAX_BULK_STATEMENTS):
+        await collection.bulk_write(list(updates[start : start + MAX_BULK_STATEMENTS]), ordered=False)
+
+
+async def upsert_guarded(collection: AsyncCollection[Document], writes: Sequence[GuardedWrite]) -> None:
+    """Insert new documents, overwrite stored ones that match their guard; two round trips at most."""
+    documents = [{"_id": write.id, **write.document} for write in writes]
+    existing = await insert_ignoring_duplicates(collection, documents)
+    updates = [
+        UpdateOne({"_id": writes[index].id, **writes[index].guard}, {"$set": writes[index].document})
+        for index in existing
+    ]
+    await update_in_chunks(collection, updates)
+
+
+__all__ = [
+    "DUPLICATE_KEY",
+    "MAX_BULK_STATEMENTS",
+    "POINT_LOOKUPS",
+    "GuardedWrite",
+    "find_by_ids",
+    "insert_ignoring_duplicates",
+    "update_in_chunks",
+    "upsert_guarded",
+]

@@ -1,0 +1,157 @@
+"""Canonical entities, their blocking keys, links and link proposals.
+
+Written by the checker only. Every read is by ``_id`` (FerretDB answers ``_id`` lookups from its
+primary key but scans for any other field), so the per-entity lists live in the entity document:
+
+- ``entities``: ``_id`` entity id; ``entity_type``, ``refs`` (linked record keys), ``proposed``
+  (record keys proposed for it; a stale entry is filtered out on read);
+- ``entity_keys``: ``_id`` ``<entity type>|<blocking key>``; ``entity_ids`` indexed under it;
+- ``links``: ``_id`` ``ExternalRef.key``, so a record has one link and the first stored wins;
+- ``link_proposals``: ``_id`` ``ExternalRef.key``, one open proposal per record.
+"""
+
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from pymongo import UpdateOne
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared.adapters.mongo.bulk import find_by_ids, insert_ignoring_duplicates, update_in_chunks
+from shared.adapters.mongo.client import Document
+from shared.core.model import EntityId, EntityType, ExternalRef
+from shared.core.repositories import Link, LinkProposal
+
+
+class MongoEntityRepository:
+    """``repositories.EntityRepository`` (and ``LinkedRecordsReader``) on MongoDB."""
+
+    def __init__(self, database: AsyncDatabase[Document]) -> None:
+        self._entities = database["entities"]
+        self._keys = database["entity_keys"]
+        self._links = database["links"]
+        self._proposals = database["link_proposals"]
+
+    async def ensure_indexes(self) -> None:
+        """Nothing beyond ``_id``: every query of this repository is by ``_id``."""
+
+    async def linked_refs(self, entity_ids: Sequence[EntityId]) -> dict[EntityId, tuple[ExternalRef, ...]]:
+        found: dict[EntityId, tuple[ExternalRef, ...]] = {}
+        for entity_id, links in (await self.links_of_entities(entity_ids)).items():
+            refs = tuple(link.ref for link in links if link.merged_into is None)
+            if refs:
+                found[entity_id] = refs
+        return found
+
+    async def links_of(self, ref_keys: Collection[str]) -> dict[str, Link]:
+        return {document["_id"]: _link_of(document) for document in await find_by_ids(self._links, ref_keys)}
+
+    async def links_of_entities(self, entity_ids: Collection[EntityId]) -> dict[EntityId, list[Link]]:
+        refs = await self._entity_lists(entity_ids, "refs")
+        links = await self.links_of(refs)
+        found: dict[EntityId, list[Link]] = {}
+        for key in sorted(links):
+            link = links[key]
+            if link.entity_id in entity_ids:
+                found.setdefault(link.entity_id, []).append(link)
+        return found
+
+    async def entities_with_keys(self, entity_type: EntityType, keys: Collection[str]) -> list[EntityId]:
+        if not keys:
+            return []
+        documents = await find_by_ids(self._keys, [_key_id(entity_type, key) for key in keys])
+        return sorted(
+            {EntityId(entity_id) for document in documents for entity_id in document.get("entity_ids", [])}
+        )
+
+    async def attach(self, link: Link, keys: Collection[str]) -> Link:
+        """One :meth:`attach_all` item."""
+        return (await self.attach_all([(link, keys)]))[0]
+
+    async def attach_all(self, items: Sequence[tuple[Link, Collection[str]]]) -> list[Link]:
+        """:meth:`attach` for several links in a handful of bulk round trips; returns the stored links."""
+        if not items:
+            return []
+        entities: dict[str, Document] = {
+            link.entity_id: {"_id": link.entity_id, "entity_type": link.entity_type.value,
+                             "created_at": link.linked_at, "refs": [], "proposed": []}
+            for link, _ in reversed(items)
+        }  # fmt: skip
+        await insert_ignoring_duplicates(self._entities, list(entities.values()))
+        await update_in_chunks(
+            self._entities,
+            [UpdateOne({"_id": link.entity_id}, {"$addToSet": {"refs": link.ref.key}}) for link, _ in items],
+        )
+        await self._index_keys([(link.entity_type, link.entity_id, keys) for link, keys in items])
+        documents = [{"_id": link.ref.key, **link.model_dump(mode="json")} for link, _ in items]
+        taken = set(await insert_ignoring_duplicates(self._links, documents))
+        await self._proposals.delete_many({"_id": {"$in": [link.ref.key for link, _ in items]}})
+        if not taken:
+            return [link for link, _ in items]
+        stored = await self.links_of([items[index][0].ref.key for index in taken])
+        return [
+            stored.get(link.ref.key, link) if index in taken else link
+            for index, (link, _) in enumerate(items)
+        ]
+
+    async def add_keys(self, items: Sequence[tuple[EntityType, EntityId, Collection[str]]]) -> None:
+        await self._index_keys(items)
+
+    async def propose(self, proposal: LinkProposal) -> None:
+        existing = await insert_ignoring_duplicates(
+            self._proposals, [{"_id": proposal.ref.key, **proposal.model_dump(mode="json")}]
+        )
+        if not existing:
+            await self._entities.update_one(
+                {"_id": proposal.entity_id}, {"$addToSet": {"proposed": proposal.ref.key}}
+            )
+
+    async def proposals_for(self, entity_ids: Collection[EntityId]) -> dict[EntityId, list[LinkProposal]]:
+        refs = await self._entity_lists(entity_ids, "proposed")
+        if not refs:
+            return {}
+        found: dict[EntityId, list[LinkProposal]] = {}
+        for document in sorted(await find_by_ids(self._proposals, refs), key=lambda d: str(d["_id"])):
+            proposal = LinkProposal.model_validate(_without_id(document))
+            if proposal.entity_id in entity_ids:
+                found.setdefault(proposal.entity_id, []).append(proposal)
+        return found
+
+    async def record_merge(self, merged_away: ExternalRef, survivor: ExternalRef) -> None:
+        await self._links.update_one(
+            {"_id": merged_away.key}, {"$set": {"merged_into": survivor.model_dump(mode="json")}}
+        )
+
+    async def _entity_lists(self, entity_ids: Collection[EntityId], field: str) -> set[str]:
+        documents = await find_by_ids(self._entities, entity_ids, {field: 1})
+        return {value for document in documents for value in document.get(field, [])}
+
+    async def _index_keys(self, items: Sequence[tuple[EntityType, EntityId, Collection[str]]]) -> None:
+        pairs = sorted({(_key_id(kind, key), entity_id) for kind, entity_id, keys in items for key in keys})
+        if not pairs:
+            return
+        # Insert-then-update instead of upserts: racing upserts of one key make FerretDB's bulk reply unreadable.
+        await insert_ignoring_duplicates(
+            self._keys, [{"_id": key_id, "entity_ids": []} for key_id in dict(pairs)]
+        )
+        await update_in_chunks(
+            self._keys,
+            [
+                UpdateOne({"_id": key_id}, {"$addToSet": {"entity_ids": entity_id}})
+                for key_id, entity_id in pairs
+            ],
+        )
+
+
+def _key_id(entity_type: EntityType, key: str) -> str:
+    return f"{entity_type.value}|{key}"
+
+
+def _without_id(document: Document) -> dict[str, Any]:
+    return {key: value for key, value in document.items() if key != "_id"}
+
+
+def _link_of(document: Document) -> Link:
+    return Link.model_validate(_without_id(document))
+
+
+__all__ = ["MongoEntityRepository"]
