@@ -50,9 +50,16 @@ class Repositories:
 @pytest.fixture(params=["fake", "mongodb"])
 async def repos(request: pytest.FixtureRequest, unique: str) -> AsyncIterator[Repositories]:
     if request.param == "fake":
-        yield Repositories(FakeSnapshotRepository(), FakeEntityRepository(), FakeDiscrepancyRepository(), FakeProcessedLedger())
+        yield Repositories(
+            FakeSnapshotRepository(),
+            FakeEntityRepository(),
+            FakeDiscrepancyRepository(),
+            FakeProcessedLedger(),
+        )
         return
-    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(request.getfixturevalue("mongo_uri"), tz_aware=True, tzinfo=UTC)
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(
+        request.getfixturevalue("mongo_uri"), tz_aware=True, tzinfo=UTC
+    )
     database = client[f"test_{unique}"]
     yield Repositories(
         MongoSnapshotRepository(database), MongoEntityRepository(database),  # type: ignore[arg-type]
@@ -91,7 +98,9 @@ async def test_a_snapshot_is_replaced_only_by_a_higher_ranked_one(repos: Reposit
     await repos.snapshots.save_newer([newer])
     await repos.snapshots.save_newer([older])
     await repos.snapshots.save_newer([older, newer])
-    assert (await repos.snapshots.load_many(["hubspot:contacts:1", "missing"])) == {"hubspot:contacts:1": newer}
+    assert (await repos.snapshots.load_many(["hubspot:contacts:1", "missing"])) == {
+        "hubspot:contacts:1": newer
+    }
     reread = contact("1", "new@x.example", T0 + timedelta(hours=1), observed=T0 + timedelta(hours=2))
     await repos.snapshots.save_newer([reread])
     assert (await repos.snapshots.load_many(["hubspot:contacts:1"]))["hubspot:contacts:1"] == reread
@@ -100,7 +109,9 @@ async def test_a_snapshot_is_replaced_only_by_a_higher_ranked_one(repos: Reposit
 async def test_many_snapshots_are_stored_in_one_call(repos: Repositories) -> None:
     snapshots = [contact(str(i), f"c{i}@x.example", T0) for i in range(3 * MAX_BULK_STATEMENTS)]
     await repos.snapshots.save_newer(snapshots)
-    await repos.snapshots.save_newer([s.model_copy(update={"observed_at": T0 + timedelta(1)}) for s in snapshots])
+    await repos.snapshots.save_newer(
+        [s.model_copy(update={"observed_at": T0 + timedelta(1)}) for s in snapshots]
+    )
     stored = await repos.snapshots.load_many([s.ref.key for s in snapshots])
     assert len(stored) == len(snapshots) and all(s.observed_at == T0 + timedelta(1) for s in stored.values())
 
@@ -117,22 +128,33 @@ async def test_orders_are_counted_per_customer_email(repos: Repositories) -> Non
 
 async def test_the_first_link_of_a_record_wins_and_keys_find_its_entity(repos: Repositories) -> None:
     other = EntityId("ent_other")
-    stored = await repos.entities.attach_all([(link("1"), {"email:a@x.example"}), (link("2"), {"ref:hubspot:contacts:2"})])
+    stored = await repos.entities.attach_all(
+        [(link("1"), {"email:a@x.example"}), (link("2"), {"ref:hubspot:contacts:2"})]
+    )
     assert [s.entity_id for s in stored] == [ENTITY, ENTITY]
     assert (await repos.entities.attach(link("1", other), {"email:z@x.example"})).entity_id == ENTITY
     await repos.entities.add_keys([(EntityType.CUSTOMER, ENTITY, {"email:b@x.example"})])
     assert await repos.entities.entities_with_keys(EntityType.CUSTOMER, {"email:b@x.example"}) == [ENTITY]
     assert await repos.entities.entities_with_keys(EntityType.PRODUCT, {"email:b@x.example"}) == []
-    assert sorted(await repos.entities.entities_with_keys(EntityType.CUSTOMER, {"email:a@x.example", "email:z@x.example"})) == sorted([ENTITY, other])
-    assert [l.ref.key for l in (await repos.entities.links_of_entities([ENTITY]))[ENTITY]] == ["hubspot:contacts:1", "hubspot:contacts:2"]
-    assert set((await repos.entities.links_of(["hubspot:contacts:2", "nope"]))) == {"hubspot:contacts:2"}
+    assert sorted(
+        await repos.entities.entities_with_keys(
+            EntityType.CUSTOMER, {"email:a@x.example", "email:z@x.example"}
+        )
+    ) == sorted([ENTITY, other])
+    assert [link.ref.key for link in (await repos.entities.links_of_entities([ENTITY]))[ENTITY]] == [
+        "hubspot:contacts:1",
+        "hubspot:contacts:2",
+    ]
+    assert set(await repos.entities.links_of(["hubspot:contacts:2", "nope"])) == {"hubspot:contacts:2"}
 
 
 async def test_a_merged_away_record_is_no_longer_a_linked_ref(repos: Repositories) -> None:
     await repos.entities.attach_all([(link("1"), ()), (link("2"), ())])
     await repos.entities.record_merge(ref("2"), ref("1"))
     assert await repos.entities.linked_refs([ENTITY]) == {ENTITY: (ref("1"),)}
-    assert (await repos.entities.links_of(["hubspot:contacts:2"]))["hubspot:contacts:2"].merged_into == ref("1")
+    assert (await repos.entities.links_of(["hubspot:contacts:2"]))["hubspot:contacts:2"].merged_into == ref(
+        "1"
+    )
 
 
 async def test_a_proposal_is_kept_once_and_dropped_when_the_record_is_linked(repos: Repositories) -> None:
@@ -146,15 +168,21 @@ async def test_a_proposal_is_kept_once_and_dropped_when_the_record_is_linked(rep
     assert await repos.entities.proposals_for([ENTITY]) == {}
 
 
-async def test_discrepancy_episodes_advance_and_the_latest_comes_back_with_its_outbox(repos: Repositories) -> None:
+async def test_discrepancy_episodes_advance_and_the_latest_comes_back_with_its_outbox(
+    repos: Repositories,
+) -> None:
     opened = apply_findings([], [finding(DiscrepancyKind.HARD_CONFLICT, "a")], {"customer_contact"}, T0)
     first = opened.discrepancies[0]
     await repos.discrepancies.save_all([StoredDiscrepancy(discrepancy=first)])
     resolved = apply_findings([first], [], {"customer_contact"}, T0 + timedelta(1)).discrepancies[0]
-    reopened = apply_findings([resolved], [finding(DiscrepancyKind.SOFT_DRIFT, "b")], {"customer_contact"}, T0 + timedelta(2)).discrepancies[0]
+    reopened = apply_findings(
+        [resolved], [finding(DiscrepancyKind.SOFT_DRIFT, "b")], {"customer_contact"}, T0 + timedelta(2)
+    ).discrepancies[0]
     await repos.discrepancies.save_all([StoredDiscrepancy(discrepancy=resolved)])
     await repos.discrepancies.save_all([StoredDiscrepancy(discrepancy=first)])  # stale: ignored
-    assert await repos.discrepancies.latest_for([ENTITY]) == {ENTITY: [StoredDiscrepancy(discrepancy=resolved)]}
+    assert await repos.discrepancies.latest_for([ENTITY]) == {
+        ENTITY: [StoredDiscrepancy(discrepancy=resolved)]
+    }
     await repos.discrepancies.save_all([StoredDiscrepancy(discrepancy=reopened)])
     latest = (await repos.discrepancies.latest_for([ENTITY]))[ENTITY]
     assert [(d.discrepancy.episode, d.discrepancy.revision) for d in latest] == [(2, 1)]
