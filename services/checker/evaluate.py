@@ -13,12 +13,12 @@ of one entity in a batch are evaluated together, once, over the union of the dim
    (entity, dimension) saved, and the messages recorded as processed. The caller then commits.
 """
 
-import asyncio
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from services.checker.bounded import gather_bounded
 from services.checker.lifecycle_events import discrepancy_event
 from shared.core.checks import CheckRegistry, EntitySnapshots
 from shared.core.discrepancy import Discrepancy, apply_findings
@@ -41,7 +41,7 @@ from shared.core.repositories import (
 )
 from shared.core.verification import VerificationOutcome, VerificationState
 
-STATE_CHUNK = 50
+STATE_CHUNK = 10
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ async def run_evaluate_stage(
     await ports.discrepancies.save_all(to_store)
     await ports.publisher.publish_all(list(report.published))
     await ports.discrepancies.clear_pending([item.discrepancy.id for item in to_store if item.pending])
-    # In chunks: FerretDB stalls on a bulk update of 100 statements or more.
+    # In small chunks: FerretDB deadlocks with about 100 update statements in flight.
     for start in range(0, len(states), STATE_CHUNK):
         await ports.check_states.save_all(states[start : start + STATE_CHUNK])
     await ports.ledger.mark_processed(config.consumer, [m.message_id for m in fresh], at=now)
@@ -175,10 +175,10 @@ async def _load(work: dict[EntityId, _Work], ports: EvaluatePorts, registry: Che
     keys |= {proposal.ref.key for found in proposals.values() for proposal in found}
     snapshots = await ports.snapshots.load_many(keys)
     pairs = [(entity_id, d) for entity_id, item in work.items() for d in _evaluated(item, registry)]
-    loaded_states = await asyncio.gather(*(ports.check_states.load(e, d) for e, d in pairs))
+    loaded_states = await gather_bounded([ports.check_states.load(e, d) for e, d in pairs])
     customers = [e for e, item in work.items() if item.entity_type is EntityType.CUSTOMER]
-    counts = await asyncio.gather(
-        *(ports.snapshots.count_orders_for(_emails(links.get(e, []), snapshots)) for e in customers)
+    counts = await gather_bounded(
+        [ports.snapshots.count_orders_for(_emails(links.get(e, []), snapshots)) for e in customers]
     )
     return _Loaded(
         links=links,

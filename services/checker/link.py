@@ -15,7 +15,6 @@ record's messages arrive in order). Guarantees, per batch:
   only after Kafka acknowledged it; the caller commits offsets after this returns.
 """
 
-import asyncio
 import json
 import uuid
 from collections import Counter
@@ -23,6 +22,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from services.checker.bounded import gather_bounded
 from services.checker.candidates import candidates_for
 from services.checker.mapped import Mapped, map_observation
 from shared.core.drift import DELETED_FIELD, changed_fields, detect_passive_drift
@@ -123,9 +123,15 @@ class _Batch:
             found.setdefault(link.entity_id, []).append(link)
         return found
 
-    def unsaved_with_keys(self, entity_type: EntityType, keys: frozenset[str]) -> set[EntityId]:
+    def unsaved_with_keys(
+        self, entity_type: EntityType, keys: frozenset[str]
+    ) -> dict[EntityId, frozenset[str]]:
         indexed = [*((link.entity_type, link.entity_id, k) for link, k in self.unsaved), *self.new_keys]
-        return {entity_id for kind, entity_id, known in indexed if kind is entity_type and known & keys}
+        found: dict[EntityId, frozenset[str]] = {}
+        for kind, entity_id, known in indexed:
+            if kind is entity_type and known & keys:
+                found[entity_id] = found.get(entity_id, frozenset()) | (known & keys)
+        return found
 
 
 def entity_changed_id(cause: str, entity_id: EntityId) -> str:
@@ -179,7 +185,7 @@ async def _recent_writes(
     messages: Sequence[Observation], sync_writes: SyncWriteLog, *, since: datetime
 ) -> dict[str, list[ExpectedWrite]]:
     refs = {m.ref.key: m.ref for m in messages if isinstance(m, RecordObserved)}
-    found = await asyncio.gather(*(sync_writes.recent_for(ref, since=since) for ref in refs.values()))
+    found = await gather_bounded([sync_writes.recent_for(ref, since=since) for ref in refs.values()])
     return dict(zip(refs, found, strict=True))
 
 
@@ -250,10 +256,11 @@ async def _resolve(
         if previous is None or value_keys(previous.values) != value_keys(snapshot.values):
             batch.index(snapshot.entity_type, link.entity_id, mapped.keys)
         return link.entity_id, False
-    stored_ids = await ports.entities.entities_with_keys(snapshot.entity_type, mapped.keys)
-    entity_ids = sorted({*stored_ids, *batch.unsaved_with_keys(snapshot.entity_type, mapped.keys)})
+    indexed = dict(await ports.entities.entities_with_keys(snapshot.entity_type, mapped.keys))
+    for entity_id, keys in batch.unsaved_with_keys(snapshot.entity_type, mapped.keys).items():
+        indexed[entity_id] = indexed.get(entity_id, frozenset()) | keys
     unsaved = batch.unsaved_by_entity()
-    candidates = await candidates_for(entity_ids, snapshot.entity_type, batch.current, ports, unsaved)
+    candidates = await candidates_for(indexed, snapshot.entity_type, batch.current, ports, unsaved)
     result = match(snapshot, candidates, config=config.matching, subject_cross_refs=mapped.cross_refs)
     decision = decide(result, config.matching)
     batch.report.decisions[decision.decision] += 1

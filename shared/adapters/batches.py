@@ -10,6 +10,7 @@ blocking its partition.
 """
 
 import asyncio
+import inspect
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
@@ -94,7 +95,7 @@ class DeadLetters:
 
     async def send(self, rejected: Sequence[Rejected]) -> None:
         """Returns once Kafka acknowledged every dead letter."""
-        pending: list[asyncio.Future[object]] = []
+        pending: list[Awaitable[object]] = []
         for entry in rejected:
             headers = {
                 "dlq-reason": entry.reason[:500],
@@ -103,7 +104,8 @@ class DeadLetters:
             future = await self._broker.publish(
                 entry.value, dead_letter_topic(entry.topic), key=entry.key, headers=headers, no_confirm=True
             )
-            pending.append(future)
+            if inspect.isawaitable(future):  # an in-memory test broker confirms at once
+                pending.append(future)
             log.warning("dead_lettered", topic=entry.topic, partition=entry.partition, offset=entry.offset)
         await asyncio.gather(*pending)
 
@@ -114,7 +116,8 @@ class _Highwaters(Protocol):
 
 def partition_lag(records: Sequence[Record], consumer: object) -> dict[tuple[str, int], int]:
     """Records left behind the last one of this batch, per (topic, partition), from the consumer's
-    latest fetch high-water marks; empty when the consumer does not know them (test brokers)."""
+    latest fetch high-water marks; empty when the consumer does not know them (test brokers), and
+    without partitions a rebalance took away meanwhile. Never raises: it only feeds metrics."""
     last: dict[tuple[str, int], int] = {}
     for record in records:
         last[(record.topic, record.partition)] = max(
@@ -126,7 +129,10 @@ def partition_lag(records: Sequence[Record], consumer: object) -> dict[tuple[str
     marks: _Highwaters = consumer  # type: ignore[assignment]  # checked above: an AIOKafkaConsumer
     lag: dict[tuple[str, int], int] = {}
     for (topic, partition), offset in last.items():
-        mark = marks.highwater(TopicPartition(topic, partition))
+        try:
+            mark = marks.highwater(TopicPartition(topic, partition))
+        except AssertionError:  # revoked by a rebalance since the batch was fetched: no longer ours
+            continue
         if mark is not None:
             lag[(topic, partition)] = max(0, mark - offset - 1)
     return lag

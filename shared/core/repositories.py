@@ -138,8 +138,11 @@ class EntityRepository(LinkedRecordsReader, Protocol):
         """Every link of each entity (merged-away records included)."""
         ...
 
-    async def entities_with_keys(self, entity_type: EntityType, keys: Collection[str]) -> list[EntityId]:
-        """Entities of ``entity_type`` indexed under any of the blocking ``keys``, sorted."""
+    async def entities_with_keys(
+        self, entity_type: EntityType, keys: Collection[str]
+    ) -> dict[EntityId, frozenset[str]]:
+        """Entities of ``entity_type`` indexed under any of the blocking ``keys``, with the keys each
+        is indexed under (an entity keeps every key its records ever had)."""
         ...
 
     async def attach(self, link: Link, keys: Collection[str]) -> Link:

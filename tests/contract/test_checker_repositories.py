@@ -134,14 +134,15 @@ async def test_the_first_link_of_a_record_wins_and_keys_find_its_entity(repos: R
     assert [s.entity_id for s in stored] == [ENTITY, ENTITY]
     assert (await repos.entities.attach(link("1", other), {"email:z@x.example"})).entity_id == ENTITY
     await repos.entities.add_keys([(EntityType.CUSTOMER, ENTITY, {"email:b@x.example"})])
-    assert await repos.entities.entities_with_keys(EntityType.CUSTOMER, {"email:b@x.example"}) == [ENTITY]
-    assert await repos.entities.entities_with_keys(EntityType.PRODUCT, {"email:b@x.example"}) == []
-    assert sorted(
-        await repos.entities.entities_with_keys(
-            EntityType.CUSTOMER, {"email:a@x.example", "email:z@x.example"}
-        )
-    ) == sorted([ENTITY, other])
-    assert [link.ref.key for link in (await repos.entities.links_of_entities([ENTITY]))[ENTITY]] == [
+    assert await repos.entities.entities_with_keys(EntityType.CUSTOMER, {"email:b@x.example", "email:q"}) == {
+        ENTITY: frozenset({"email:b@x.example"})
+    }
+    assert await repos.entities.entities_with_keys(EntityType.PRODUCT, {"email:b@x.example"}) == {}
+    both = await repos.entities.entities_with_keys(
+        EntityType.CUSTOMER, {"email:a@x.example", "email:z@x.example"}
+    )
+    assert both == {ENTITY: frozenset({"email:a@x.example"}), other: frozenset({"email:z@x.example"})}
+    assert [one.ref.key for one in (await repos.entities.links_of_entities([ENTITY]))[ENTITY]] == [
         "hubspot:contacts:1",
         "hubspot:contacts:2",
     ]

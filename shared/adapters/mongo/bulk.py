@@ -18,9 +18,10 @@ from shared.adapters.mongo.client import Document
 
 DUPLICATE_KEY = 11000
 
-MAX_BULK_STATEMENTS = 50
-"""FerretDB 1.24 (SQLite) stops answering a bulk ``update`` of 100 statements or more; every bulk
-write here is sent in chunks of at most this many."""
+MAX_BULK_STATEMENTS = 10
+"""FerretDB 1.24 (SQLite) deadlocks once about 100 statements are in flight on one database (one
+bulk ``update`` of 100 is enough, so are several concurrent smaller ones from replicas); every bulk
+write here is sent in chunks of at most this many, and reads are bounded by :data:`POINT_LOOKUPS`."""
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class GuardedWrite:
     guard: Mapping[str, object] = field(default_factory=dict)
 
 
-POINT_LOOKUPS = 32
+POINT_LOOKUPS = 8
 """Up to this many ids are read with one ``find_one`` each, concurrently: FerretDB serves an
 ``_id`` equality from its primary key but scans the collection for ``_id: {$in: [...]}``."""
 

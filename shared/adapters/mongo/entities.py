@@ -55,13 +55,17 @@ class MongoEntityRepository:
                 found.setdefault(link.entity_id, []).append(link)
         return found
 
-    async def entities_with_keys(self, entity_type: EntityType, keys: Collection[str]) -> list[EntityId]:
+    async def entities_with_keys(
+        self, entity_type: EntityType, keys: Collection[str]
+    ) -> dict[EntityId, frozenset[str]]:
         if not keys:
-            return []
-        documents = await find_by_ids(self._keys, [_key_id(entity_type, key) for key in keys])
-        return sorted(
-            {EntityId(entity_id) for document in documents for entity_id in document.get("entity_ids", [])}
-        )
+            return {}
+        by_id = {_key_id(entity_type, key): key for key in keys}
+        found: dict[EntityId, set[str]] = {}
+        for document in await find_by_ids(self._keys, list(by_id)):
+            for entity_id in document.get("entity_ids", []):
+                found.setdefault(EntityId(entity_id), set()).add(by_id[document["_id"]])
+        return {entity_id: frozenset(found[entity_id]) for entity_id in sorted(found)}
 
     async def attach(self, link: Link, keys: Collection[str]) -> Link:
         """One :meth:`attach_all` item."""

@@ -61,13 +61,15 @@ class FakeEntityRepository:
                 found.setdefault(link.entity_id, []).append(link)
         return found
 
-    async def entities_with_keys(self, entity_type: EntityType, keys: Collection[str]) -> list[EntityId]:
+    async def entities_with_keys(
+        self, entity_type: EntityType, keys: Collection[str]
+    ) -> dict[EntityId, frozenset[str]]:
         wanted = set(keys)
-        return sorted(
-            entity_id
-            for entity_id, (kind, indexed) in self.keys.items()
+        return {
+            entity_id: frozenset(indexed & wanted)
+            for entity_id, (kind, indexed) in sorted(self.keys.items())
             if kind is entity_type and indexed & wanted
-        )
+        }
 
     async def attach(self, link: Link, keys: Collection[str]) -> Link:
         return (await self.attach_all([(link, keys)]))[0]

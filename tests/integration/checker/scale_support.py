@@ -11,6 +11,7 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 from pymongo import AsyncMongoClient
 
 from shared.core.events import AnyMessage, parse_message, topic_for
@@ -41,7 +42,9 @@ class Deployment:
         return {
             **os.environ,
             "CONCORD_KAFKA_BOOTSTRAP": self.kafka,
-            "CONCORD_MONGODB_URI": self.mongo_uri,
+            # FerretDB deadlocks with about 100 statements in flight on one database: a small pool
+            # per replica keeps two replicas well below that.
+            "CONCORD_MONGODB_URI": _with_option(self.mongo_uri, "maxPoolSize=4"),
             "CONCORD_MONGODB_DATABASE": self.database,
             "CONCORD_TOPIC_PREFIX": self.prefix,
             "CONCORD_GROUP_ID": self.group,
@@ -52,12 +55,18 @@ class Deployment:
             "CONCORD_EVALUATE_BATCH_SIZE": "500",
         }
 
-    def start(self, instance: str) -> subprocess.Popen[bytes]:
-        """``python -m services.checker`` as its own process."""
-        return subprocess.Popen(
-            [sys.executable, "-m", "services.checker"], cwd=REPO, env=self.environment(instance),
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )  # fmt: skip
+    def start(self, instance: str, log: Path) -> subprocess.Popen[bytes]:
+        """``python -m services.checker`` as its own process, its output in ``log`` (a pipe nobody
+        reads would block the process once full)."""
+        with log.open("ab") as output:
+            return subprocess.Popen(
+                [sys.executable, "-m", "services.checker"], cwd=REPO, env=self.environment(instance),
+                stdout=output, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+
+
+def _with_option(uri: str, option: str) -> str:
+    return f"{uri}{'&' if '?' in uri else '?'}{option}"
 
 
 def scale_observations(entities: int, per_entity: int) -> list[AnyMessage]:
@@ -106,6 +115,9 @@ async def committed(kafka: str, group: str) -> dict[TopicPartition, int]:
     await admin.start()
     try:
         offsets = await admin.list_consumer_group_offsets(group)
+    except KafkaError:  # the group does not exist yet: nothing committed
+        return {}
+    else:
         return {tp: meta.offset for tp, meta in offsets.items()}
     finally:
         await admin.close()
