@@ -14,8 +14,7 @@ from faststream.kafka import KafkaBroker
 from starlette.applications import Starlette
 
 from services.ingest.connectors import PlatformClients
-from services.ingest.consumers import BatchConsumer, ConsumerPorts, Subscription, subscribe
-from services.ingest.dead_letters import DeadLetterSink, KafkaDeadLetters
+from services.ingest.consumers import BatchConsumer, ConsumerPorts, subscribe
 from services.ingest.health import health_routes
 from services.ingest.hydration import Hydrator
 from services.ingest.metrics import IngestMetrics
@@ -25,6 +24,7 @@ from services.ingest.refresh import Refresher
 from services.ingest.scheduling import PollingRunner, Scheduled
 from services.ingest.settings import IngestSettings
 from services.ingest.webhooks import WebhookContext, webhook_routes
+from shared.adapters.batches import BatchSubscription, DeadLetters, DeadLetterSink
 from shared.adapters.kafka import KafkaMessagePublisher, build_broker, ensure_topics
 from shared.adapters.mongo import MongoCursorStore, MongoLeaseStore, MongoProcessedMessages, connect_mongo
 from shared.adapters.platforms.base import PlatformConnector
@@ -36,6 +36,10 @@ log = structlog.get_logger(__name__)
 
 HYDRATION_CONSUMER = "concord.ingest.hydration"
 REFRESH_CONSUMER = "concord.ingest.refresh"
+HYDRATION_DESCRIPTION = "Raw platform notifications, read back from the platform as observations."
+REFRESH_DESCRIPTION = (
+    "Refresh requests (pulses, post-write read-backs): the record is re-read as an observation."
+)
 
 
 def utc_now() -> datetime:
@@ -95,23 +99,27 @@ def register_consumers(
     subscribe(
         broker,
         BatchConsumer(HYDRATION_CONSUMER, RawNotificationReceived, hydrator.hydrate, ports),
-        Subscription(
+        BatchSubscription(
             topic=topic_for("raw_notification_received", prefix),
             group_id=prefixed(HYDRATION_CONSUMER, prefix),
             max_records=tuning.hydration_batch_size,
+            title=f"{HYDRATION_CONSUMER}:{topic_for('raw_notification_received', prefix)}",
+            description=HYDRATION_DESCRIPTION,
             batch_timeout_ms=tuning.hydration_window_ms,
-            retry_seconds=tuning.retry_seconds,
+            retry_delay_seconds=tuning.retry_seconds,
         ),
     )
     subscribe(
         broker,
         BatchConsumer(REFRESH_CONSUMER, RefreshRequested, refresher.refresh, ports),
-        Subscription(
+        BatchSubscription(
             topic=topic_for("refresh_requested", prefix),
             group_id=prefixed(REFRESH_CONSUMER, prefix),
             max_records=tuning.refresh_batch_size,
+            title=f"{REFRESH_CONSUMER}:{topic_for('refresh_requested', prefix)}",
+            description=REFRESH_DESCRIPTION,
             batch_timeout_ms=tuning.refresh_window_ms,
-            retry_seconds=tuning.retry_seconds,
+            retry_delay_seconds=tuning.retry_seconds,
         ),
     )
 
@@ -164,7 +172,7 @@ def build_app(settings: IngestSettings, *, ports: IngestPorts | None = None) -> 
     connectors = ports.connectors if platforms is None else platforms.connectors
     consumer_ports = ConsumerPorts(
         publisher=ports.publisher,
-        dead_letters=ports.dead_letters or KafkaDeadLetters(ports.broker),
+        dead_letters=ports.dead_letters or DeadLetters(ports.broker, ports.clock),
         processed=ports.processed or MongoProcessedMessages(database),
         metrics=ports.metrics,
         clock=ports.clock,

@@ -13,6 +13,7 @@ import asyncio
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Generic, Protocol, TypeVar
 
 import structlog
@@ -42,11 +43,28 @@ class Record(Protocol):
     def key(self) -> bytes | None: ...
     @property
     def value(self) -> bytes | None: ...
+    @property
+    def headers(self) -> Sequence[tuple[str, bytes]]: ...
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """A consumed record independent of the client library (tests and replays build these)."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: Sequence[tuple[str, bytes]] = ()
 
 
 @dataclass(frozen=True)
 class Rejected:
-    """One record that goes to the dead-letter topic, and why (a reason safe to log: no payload)."""
+    """One record that goes to the dead-letter topic, and why (a reason safe to log: no payload).
+
+    ``consumer`` names the consumer that gave up on it, when it is not the topic's only reader.
+    """
 
     topic: str
     partition: int
@@ -54,6 +72,22 @@ class Rejected:
     key: bytes | None
     value: bytes
     reason: str
+    headers: Sequence[tuple[str, bytes]] = ()
+    consumer: str = ""
+
+    def dead_letter_headers(self, failed_at: datetime) -> dict[str, str]:
+        """The original headers plus where the record came from, who gave up on it, when and why."""
+        original = {name: value.decode(errors="replace") for name, value in self.headers}
+        return {
+            **original,
+            "dlq-reason": self.reason[:500],
+            "dlq-origin": f"{self.topic}/{self.partition}/{self.offset}",
+            "dlq-source-topic": self.topic,
+            "dlq-source-partition": str(self.partition),
+            "dlq-source-offset": str(self.offset),
+            "dlq-consumer": self.consumer,
+            "dlq-failed-at": failed_at.isoformat(),
+        }
 
 
 @dataclass
@@ -64,9 +98,18 @@ class DecodedBatch(Generic[M]):
     rejected: list[Rejected] = field(default_factory=list)
 
 
-def rejected_record(record: Record, reason: str) -> Rejected:
-    """The dead-letter entry of ``record``."""
-    return Rejected(record.topic, record.partition, record.offset, record.key, record.value or b"", reason)
+def rejected_record(record: Record, reason: str, *, consumer: str = "") -> Rejected:
+    """The dead-letter entry of ``record`` (value, key and headers kept byte for byte)."""
+    return Rejected(
+        record.topic,
+        record.partition,
+        record.offset,
+        record.key,
+        record.value or b"",
+        reason,
+        headers=tuple(record.headers or ()),
+        consumer=consumer,
+    )
 
 
 def decode_batch(records: Sequence[Record], accepts: Callable[[AnyMessage], M | None]) -> DecodedBatch[M]:
@@ -87,20 +130,28 @@ def decode_batch(records: Sequence[Record], accepts: Callable[[AnyMessage], M | 
     return batch
 
 
-class DeadLetters:
-    """Publishes rejected records, unchanged, to ``<topic>.dlq`` with the reason and origin in headers."""
+class DeadLetterSink(Protocol):
+    """Where rejected records go; returns only once every one is durable."""
 
-    def __init__(self, broker: KafkaBroker) -> None:
+    async def send(self, rejected: Sequence[Rejected]) -> None: ...
+
+
+class DeadLetters:
+    """Publishes rejected records, unchanged, to ``<topic>.dlq`` under their original key, with the
+    reason and origin in headers. Replaying one means publishing its value back to the source topic."""
+
+    def __init__(
+        self, broker: KafkaBroker, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
         self._broker = broker
+        self._clock = clock
 
     async def send(self, rejected: Sequence[Rejected]) -> None:
         """Returns once Kafka acknowledged every dead letter."""
         pending: list[Awaitable[object]] = []
+        failed_at = self._clock()
         for entry in rejected:
-            headers = {
-                "dlq-reason": entry.reason[:500],
-                "dlq-origin": f"{entry.topic}/{entry.partition}/{entry.offset}",
-            }
+            headers = entry.dead_letter_headers(failed_at)
             future = await self._broker.publish(
                 entry.value, dead_letter_topic(entry.topic), key=entry.key, headers=headers, no_confirm=True
             )
@@ -186,8 +237,10 @@ def subscribe_batches(broker: KafkaBroker, subscription: BatchSubscription, hand
 __all__ = [
     "BatchHandler",
     "BatchSubscription",
+    "DeadLetterSink",
     "DeadLetters",
     "DecodedBatch",
+    "Delivered",
     "Record",
     "Rejected",
     "decode_batch",

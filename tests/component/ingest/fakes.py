@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from services.ingest.dead_letters import DeadLetter
+from shared.adapters.batches import Rejected
 from shared.adapters.budget import Priority
 from shared.adapters.platforms.base import ChangeCursor, ChangePage
 from shared.core.errors import NotFound
@@ -68,7 +68,7 @@ class FakeConnector:
 
 @dataclass
 class RecordingDeadLetters:
-    letters: list[DeadLetter] = field(default_factory=list)
+    letters: list[Rejected] = field(default_factory=list)
 
-    async def send_all(self, letters: Sequence[DeadLetter]) -> None:
+    async def send(self, letters: Sequence[Rejected]) -> None:
         self.letters.extend(letters)

@@ -11,10 +11,10 @@ from faststream.kafka import TestKafkaBroker
 
 from services.ingest.app import HYDRATION_CONSUMER, register_consumers
 from services.ingest.consumers import BatchConsumer, ConsumerPorts
-from services.ingest.dead_letters import Delivered
 from services.ingest.hydration import Hydrator
 from services.ingest.metrics import IngestMetrics
 from services.ingest.settings import IngestSettings
+from shared.adapters.batches import Delivered
 from shared.adapters.kafka import build_broker
 from shared.core.errors import MalformedResponse, Unavailable
 from shared.core.events import (
@@ -132,7 +132,7 @@ async def test_a_record_that_poisons_the_batch_read_is_dead_lettered_alone(
     await consumer.handle(delivered(raw_hubspot(1, 51), raw_hubspot(2, 52), b"not a message"))
 
     assert [m.ref.external_id for m in publisher.published] == ["51"]  # type: ignore[union-attr]
-    assert [(letter.delivered.offset, letter.reason.split(":")[0]) for letter in letters.letters] == [
+    assert [(letter.offset, letter.reason.split(":")[0]) for letter in letters.letters] == [
         (2, "invalid message"),
         (1, "MalformedResponse"),
     ]
