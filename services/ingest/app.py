@@ -26,11 +26,11 @@ from services.ingest.settings import IngestSettings
 from services.ingest.webhooks import WebhookContext, webhook_routes
 from shared.adapters.batches import BatchSubscription, DeadLetters, DeadLetterSink
 from shared.adapters.kafka import KafkaMessagePublisher, build_broker, ensure_topics
-from shared.adapters.mongo import MongoCursorStore, MongoLeaseStore, MongoProcessedMessages, connect_mongo
+from shared.adapters.mongo import MongoCursorStore, MongoLeaseStore, MongoProcessedLedger, connect_mongo
 from shared.adapters.platforms.base import PlatformConnector
 from shared.core.events import RawNotificationReceived, RefreshRequested, prefixed, topic_for
 from shared.core.model import EntityType, System
-from shared.core.ports import CursorStore, LeaseStore, MessagePublisher, ProcessedMessages
+from shared.core.ports import CursorStore, LeaseStore, MessagePublisher, ProcessedLedger
 
 log = structlog.get_logger(__name__)
 
@@ -57,7 +57,7 @@ class IngestPorts:
     connectors: Mapping[System, PlatformConnector] | None = None
     cursors: CursorStore | None = None
     leases: LeaseStore | None = None
-    processed: ProcessedMessages | None = None
+    processed: ProcessedLedger | None = None
     dead_letters: DeadLetterSink | None = None
 
 
@@ -173,7 +173,7 @@ def build_app(settings: IngestSettings, *, ports: IngestPorts | None = None) -> 
     consumer_ports = ConsumerPorts(
         publisher=ports.publisher,
         dead_letters=ports.dead_letters or DeadLetters(ports.broker, ports.clock),
-        processed=ports.processed or MongoProcessedMessages(database),
+        processed=ports.processed or MongoProcessedLedger(database),
         metrics=ports.metrics,
         clock=ports.clock,
     )

@@ -6,10 +6,9 @@ be processed (not a Concord message, the wrong type, a payload the platform reje
 topic's dead-letter topic with the reason and is committed with its batch. Any other failure (the
 platform or Kafka unreachable, MongoDB down, a bug) leaves the batch uncommitted: after a pause the
 consumer seeks back and reads it again. Redelivery is expected; every output id is natural, and the
-consumer records what it finished (``ProcessedMessages``) so a redelivered input is not re-read.
+consumer records what it finished (``ProcessedLedger``) so a redelivered input is not re-read.
 """
 
-import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,7 +29,7 @@ from shared.adapters.batches import (
 )
 from shared.core.errors import InvalidInput
 from shared.core.events import AnyMessage, Message, RecordDeleted, RecordObserved, parse_message
-from shared.core.ports import MessagePublisher, ProcessedMessages
+from shared.core.ports import MessagePublisher, ProcessedLedger
 
 log = structlog.get_logger(__name__)
 
@@ -43,7 +42,7 @@ class ConsumerPorts:
 
     publisher: MessagePublisher
     dead_letters: DeadLetterSink
-    processed: ProcessedMessages
+    processed: ProcessedLedger
     metrics: IngestMetrics
     clock: Callable[[], datetime]
 
@@ -100,17 +99,15 @@ class BatchConsumer(Generic[M]):
         first_copies: dict[str, tuple[Record, M]] = {}
         for pair in decoded:
             first_copies.setdefault(pair[1].message_id, pair)
-        unique = list(first_copies.values())
-        seen = await asyncio.gather(*(self._ports.processed.seen(self.name, m.message_id) for _, m in unique))
-        skipped = sum(seen)
-        if skipped or len(unique) < len(decoded):
-            log.info("redeliveries_skipped", consumer=self.name, count=len(decoded) - len(unique) + skipped)
-        return [pair for pair, done in zip(unique, seen, strict=True) if not done]
+        done = await self._ports.processed.already_processed(self.name, first_copies.keys())
+        fresh = [pair for message_id, pair in first_copies.items() if message_id not in done]
+        if len(fresh) < len(decoded):
+            log.info("redeliveries_skipped", consumer=self.name, count=len(decoded) - len(fresh))
+        return fresh
 
     async def _record_done(self, messages: list[M]) -> None:
-        now = self._ports.clock()
-        await asyncio.gather(
-            *(self._ports.processed.record(self.name, m.message_id, at=now) for m in messages)
+        await self._ports.processed.mark_processed(
+            self.name, [m.message_id for m in messages], at=self._ports.clock()
         )
 
     def _letter(self, record: Record, reason: str) -> Rejected:

@@ -5,6 +5,7 @@ holds in-memory fakes. One contract suite (``tests/contract/test_ports.py``) run
 the fakes cannot drift from the real thing.
 """
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -75,15 +76,16 @@ class LeaseStore(Protocol):
         ...
 
 
-class ProcessedMessages(Protocol):
-    """The record of which consumer already applied which message: the basis of idempotent effects."""
+class ProcessedLedger(Protocol):
+    """Which consumer applied which messages (``processed_messages``), checked and written per batch:
+    the basis of idempotent effects on an at-least-once bus."""
 
-    async def seen(self, consumer: str, message_id: str) -> bool:
-        """Whether ``consumer`` already recorded ``message_id``."""
+    async def already_processed(self, consumer: str, message_ids: Collection[str]) -> frozenset[str]:
+        """The subset of ``message_ids`` that ``consumer`` recorded before."""
         ...
 
-    async def record(self, consumer: str, message_id: str, *, at: datetime) -> bool:
-        """Record it; False if it was already recorded (a redelivery)."""
+    async def mark_processed(self, consumer: str, message_ids: Collection[str], *, at: datetime) -> None:
+        """Record them; ids already recorded are left as they are."""
         ...
 
 

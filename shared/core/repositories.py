@@ -20,6 +20,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from shared.core.discrepancy import Discrepancy
 from shared.core.events import DiscrepancyChanged, DiscrepancyOpened, DiscrepancyResolved
 from shared.core.model import EntityId, EntityType, ExternalRef
+from shared.core.ports import ProcessedLedger
 from shared.core.snapshot import CustomerSnapshot, OrderSnapshot, ProductSnapshot
 
 AnySnapshot = CustomerSnapshot | ProductSnapshot | OrderSnapshot
@@ -188,18 +189,6 @@ class DiscrepancyRepository(Protocol):
 
     async def clear_pending(self, discrepancy_ids: Collection[str]) -> None:
         """Forget the pending events of these episodes: Kafka has acknowledged them."""
-        ...
-
-
-class ProcessedLedger(Protocol):
-    """Which consumer applied which messages (``processed_messages``), checked and written per batch."""
-
-    async def already_processed(self, consumer: str, message_ids: Collection[str]) -> frozenset[str]:
-        """The subset of ``message_ids`` that ``consumer`` recorded before."""
-        ...
-
-    async def mark_processed(self, consumer: str, message_ids: Collection[str], *, at: datetime) -> None:
-        """Record them; ids already recorded are left as they are."""
         ...
 
 

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pymongo import AsyncMongoClient
 
-from shared.adapters.mongo import MongoCursorStore, MongoLeaseStore, MongoProcessedMessages
-from shared.core.ports import CursorStore, LeaseStore, PollCursor, ProcessedMessages
-from shared.core.testing import FakeCursorStore, FakeLeaseStore, FakeProcessedMessages
+from shared.adapters.mongo import MongoCursorStore, MongoLeaseStore, MongoProcessedLedger
+from shared.core.ports import CursorStore, LeaseStore, PollCursor, ProcessedLedger
+from shared.core.testing import FakeCursorStore, FakeLeaseStore, FakeProcessedLedger
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
@@ -16,14 +16,14 @@ T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 @pytest.fixture(params=["fake", "mongodb"])
 async def stores(
     request: pytest.FixtureRequest, unique: str
-) -> AsyncIterator[tuple[CursorStore, LeaseStore, ProcessedMessages]]:
+) -> AsyncIterator[tuple[CursorStore, LeaseStore, ProcessedLedger]]:
     if request.param == "fake":
-        yield FakeCursorStore(), FakeLeaseStore(), FakeProcessedMessages()
+        yield FakeCursorStore(), FakeLeaseStore(), FakeProcessedLedger()
         return
     mongo_uri = request.getfixturevalue("mongo_uri")
     client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(mongo_uri, tz_aware=True, tzinfo=UTC)
     database = client[f"test_{unique}"]
-    yield MongoCursorStore(database), MongoLeaseStore(database), MongoProcessedMessages(database)  # type: ignore[arg-type]
+    yield MongoCursorStore(database), MongoLeaseStore(database), MongoProcessedLedger(database)  # type: ignore[arg-type]
     await client.drop_database(database.name)
     await client.close()
 
@@ -40,7 +40,7 @@ async def test_cursor_is_absent_then_saved_then_overwritten(stores: tuple[Cursor
 
 
 async def test_lease_has_one_holder_until_it_lapses(
-    stores: tuple[CursorStore, LeaseStore, ProcessedMessages],
+    stores: tuple[CursorStore, LeaseStore, ProcessedLedger],
 ) -> None:
     leases = stores[1]
     ttl = timedelta(seconds=30)
@@ -64,7 +64,7 @@ async def test_lease_has_one_holder_until_it_lapses(
 
 
 async def test_released_lease_can_be_taken_at_once(
-    stores: tuple[CursorStore, LeaseStore, ProcessedMessages],
+    stores: tuple[CursorStore, LeaseStore, ProcessedLedger],
 ) -> None:
     leases = stores[1]
     ttl = timedelta(seconds=30)
@@ -75,12 +75,13 @@ async def test_released_lease_can_be_taken_at_once(
     assert await leases.acquire("pulse", "b", ttl=ttl, now=T0)
 
 
-async def test_processed_message_is_recorded_once_per_consumer(
-    stores: tuple[CursorStore, LeaseStore, ProcessedMessages],
+async def test_processed_messages_are_recorded_once_per_consumer(
+    stores: tuple[CursorStore, LeaseStore, ProcessedLedger],
 ) -> None:
     processed = stores[2]
-    assert not await processed.seen("checker.link", "m1")
-    assert await processed.record("checker.link", "m1", at=T0)
-    assert not await processed.record("checker.link", "m1", at=T0)
-    assert await processed.seen("checker.link", "m1")
-    assert await processed.record("checker.evaluate", "m1", at=T0)
+    assert await processed.already_processed("checker.link", ["m1", "m2"]) == frozenset()
+    await processed.mark_processed("checker.link", ["m1", "m1"], at=T0)
+    await processed.mark_processed("checker.link", ["m1", "m3"], at=T0)  # a redelivery: no error
+    assert await processed.already_processed("checker.link", ["m1", "m2", "m3"]) == {"m1", "m3"}
+    assert await processed.already_processed("checker.evaluate", ["m1"]) == frozenset()
+    assert await processed.already_processed("checker.link", []) == frozenset()

@@ -61,22 +61,3 @@ class MongoLeaseStore:
 
     async def release(self, name: str, holder: str) -> None:
         await self._collection.delete_one({"_id": name, "holder": holder})
-
-
-class MongoProcessedMessages:
-    """``processed_messages``: one document per (consumer, message id), unique by construction of _id."""
-
-    def __init__(self, database: AsyncDatabase[Document]) -> None:
-        self._collection = database["processed_messages"]
-
-    async def seen(self, consumer: str, message_id: str) -> bool:
-        return await self._collection.count_documents({"_id": f"{consumer}:{message_id}"}, limit=1) > 0
-
-    async def record(self, consumer: str, message_id: str, *, at: datetime) -> bool:
-        try:
-            await self._collection.insert_one(
-                {"_id": f"{consumer}:{message_id}", "consumer": consumer, "message_id": message_id, "at": at}
-            )
-        except DuplicateKeyError:
-            return False
-        return True

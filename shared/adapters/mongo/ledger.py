@@ -1,7 +1,7 @@
 """``processed_messages`` read and written per batch: the idempotency record of batch consumers.
 
-Same documents as :class:`shared.adapters.mongo.coordination.MongoProcessedMessages` (``_id`` is
-``consumer:message_id``), so single-message and batch consumers share one collection.
+One document per (consumer, message id), ``_id`` ``consumer:message_id``, so a record is unique by
+construction and every consumer of every service shares the collection.
 """
 
 from collections.abc import Collection
@@ -18,7 +18,7 @@ def _id(consumer: str, message_id: str) -> str:
 
 
 class MongoProcessedLedger:
-    """``repositories.ProcessedLedger`` on MongoDB: one ``$in`` query to filter, one bulk insert to record."""
+    """``ports.ProcessedLedger`` on MongoDB: one ``$in`` query to filter, one bulk insert to record."""
 
     def __init__(self, database: AsyncDatabase[Document]) -> None:
         self._collection = database["processed_messages"]

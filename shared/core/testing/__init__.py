@@ -3,8 +3,8 @@
 from shared.core.testing.fakes import (
     FakeCursorStore,
     FakeLeaseStore,
-    FakeProcessedMessages,
+    FakeProcessedLedger,
     RecordingPublisher,
 )
 
-__all__ = ["FakeCursorStore", "FakeLeaseStore", "FakeProcessedMessages", "RecordingPublisher"]
+__all__ = ["FakeCursorStore", "FakeLeaseStore", "FakeProcessedLedger", "RecordingPublisher"]

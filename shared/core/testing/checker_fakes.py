@@ -4,11 +4,11 @@
 """
 
 from collections.abc import Collection, Sequence
-from datetime import datetime
 
 from shared.core.matching.normalize import normalize_email
 from shared.core.model import EntityId, EntityType, ExternalRef, Order
 from shared.core.repositories import AnySnapshot, Link, LinkProposal, StoredDiscrepancy, snapshot_rank
+from shared.core.testing.fakes import FakeProcessedLedger
 
 
 class FakeSnapshotRepository:
@@ -133,18 +133,6 @@ class FakeDiscrepancyRepository:
             item = self.items.get(discrepancy_id)
             if item is not None:
                 self.items[discrepancy_id] = item.model_copy(update={"pending": ()})
-
-
-class FakeProcessedLedger:
-    def __init__(self) -> None:
-        self.recorded: dict[tuple[str, str], datetime] = {}
-
-    async def already_processed(self, consumer: str, message_ids: Collection[str]) -> frozenset[str]:
-        return frozenset(m for m in message_ids if (consumer, m) in self.recorded)
-
-    async def mark_processed(self, consumer: str, message_ids: Collection[str], *, at: datetime) -> None:
-        for message_id in message_ids:
-            self.recorded.setdefault((consumer, message_id), at)
 
 
 __all__ = [

@@ -1,5 +1,6 @@
 """In-memory implementations of the ports in ``shared.core.ports``; same contract, no I/O."""
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from shared.core.events import AnyMessage
@@ -33,18 +34,16 @@ class FakeLeaseStore:
             del self.leases[name]
 
 
-class FakeProcessedMessages:
+class FakeProcessedLedger:
     def __init__(self) -> None:
-        self.recorded: set[tuple[str, str]] = set()
+        self.recorded: dict[tuple[str, str], datetime] = {}
 
-    async def seen(self, consumer: str, message_id: str) -> bool:
-        return (consumer, message_id) in self.recorded
+    async def already_processed(self, consumer: str, message_ids: Collection[str]) -> frozenset[str]:
+        return frozenset(m for m in message_ids if (consumer, m) in self.recorded)
 
-    async def record(self, consumer: str, message_id: str, *, at: datetime) -> bool:
-        if (consumer, message_id) in self.recorded:
-            return False
-        self.recorded.add((consumer, message_id))
-        return True
+    async def mark_processed(self, consumer: str, message_ids: Collection[str], *, at: datetime) -> None:
+        for message_id in message_ids:
+            self.recorded.setdefault((consumer, message_id), at)
 
 
 class RecordingPublisher:

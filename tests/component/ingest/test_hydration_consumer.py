@@ -27,7 +27,7 @@ from shared.core.events import (
     topic_for,
 )
 from shared.core.model import ExternalRef, Surface, System
-from shared.core.testing import FakeProcessedMessages, RecordingPublisher
+from shared.core.testing import FakeProcessedLedger, RecordingPublisher
 from tests.component.ingest.fakes import FakeConnector, RecordingDeadLetters, contact
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
@@ -72,8 +72,8 @@ def letters() -> RecordingDeadLetters:
 
 
 @pytest.fixture
-def processed() -> FakeProcessedMessages:
-    return FakeProcessedMessages()
+def processed() -> FakeProcessedLedger:
+    return FakeProcessedLedger()
 
 
 @pytest.fixture
@@ -81,7 +81,7 @@ def consumer(
     connector: FakeConnector,
     publisher: RecordingPublisher,
     letters: RecordingDeadLetters,
-    processed: FakeProcessedMessages,
+    processed: FakeProcessedLedger,
 ) -> BatchConsumer[RawNotificationReceived]:
     ports = ConsumerPorts(publisher, letters, processed, IngestMetrics(), lambda: NOW)
     hydrator = Hydrator({System.HUBSPOT: connector}, clock=lambda: NOW)
@@ -142,7 +142,7 @@ async def test_a_platform_outage_fails_the_batch_without_publishing_or_recording
     consumer: BatchConsumer[RawNotificationReceived],
     connector: FakeConnector,
     publisher: RecordingPublisher,
-    processed: FakeProcessedMessages,
+    processed: FakeProcessedLedger,
 ) -> None:
     connector.outage = Unavailable("hubspot answered 503")
 
@@ -150,7 +150,7 @@ async def test_a_platform_outage_fails_the_batch_without_publishing_or_recording
         await consumer.handle(delivered(raw_hubspot(1, 51)))
 
     assert publisher.published == []
-    assert processed.recorded == set()
+    assert processed.recorded == {}
 
 
 async def test_a_redelivered_notification_is_not_read_again(
@@ -197,7 +197,7 @@ async def test_the_registered_subscriber_hydrates_a_batch_published_on_the_raw_t
         topic_prefix="component",
     )
     broker = build_broker(settings)
-    ports = ConsumerPorts(publisher, letters, FakeProcessedMessages(), IngestMetrics(), lambda: NOW)
+    ports = ConsumerPorts(publisher, letters, FakeProcessedLedger(), IngestMetrics(), lambda: NOW)
     register_consumers(broker, settings, {System.HUBSPOT: connector}, ports)
 
     async with TestKafkaBroker(broker) as test_broker:
