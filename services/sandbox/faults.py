@@ -1,17 +1,24 @@
 """Injected platform faults, switchable at runtime through ``/_admin/faults``.
 
 Per platform: an outage (every request 503 with the platform's body), added latency, a
-rate-limit storm (every request 429 with ``Retry-After`` for N seconds and/or N requests) and
-malformed responses (the next N response bodies truncated into invalid JSON).
+rate-limit storm (every request 429 with ``Retry-After`` for N seconds and/or N requests),
+malformed responses (the next N response bodies truncated into invalid JSON) and write rejections
+(creates and updates of a record type, or of one record, refused with the platform's own
+validation error: HubSpot 400 ``VALIDATION_ERROR``, Shopify 422 ``{"errors": {field: [...]}}``,
+NetSuite 400 ``INVALID_PARAMETER``), which is how a permanent refusal is injected.
 
-Outages, storms and malformed bodies are applied by :class:`FaultMiddleware` around the platform
-routes. Latency is applied by each platform's request guard after admission (see
+Outages, storms, rejections and malformed bodies are applied by :class:`FaultMiddleware` around the
+platform routes (a rejection before the route checks credentials: a test that injects one sends
+valid ones). Latency is applied by each platform's request guard after admission (see
 :meth:`FaultInjector.delay`), so a slow NetSuite request holds its concurrency slot as a slow real
 one would.
 """
 
 import asyncio
+import json
+import re
 import time
+from dataclasses import dataclass
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -51,6 +58,24 @@ class RateLimitStorm(BaseModel):
         return self
 
 
+class WriteRejection(BaseModel):
+    """Writes to ``object_type`` (the platform's name) refused as invalid, for good.
+
+    ``record_id`` None: every update and every create of the type; else only updates of that record.
+    ``field`` is the platform field the error names; ``message`` replaces the platform's default text.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    object_type: str = Field(min_length=1)
+    record_id: str | None = None
+    field: str = Field(default="email", min_length=1)
+    message: str | None = None
+
+    def matches(self, write: "_Write") -> bool:
+        return write.object_type == self.object_type and self.record_id in (None, write.record_id)
+
+
 class PlatformFaults(BaseModel):
     """The faults injected into one platform; the default injects none."""
 
@@ -60,6 +85,7 @@ class PlatformFaults(BaseModel):
     latency_seconds: float = Field(default=0.0, ge=0, le=120)
     rate_limit_storm: RateLimitStorm | None = None
     malformed_responses: int = Field(default=0, ge=0)
+    reject_writes: tuple[WriteRejection, ...] = ()
 
 
 class FaultConfig(BaseModel):
@@ -128,6 +154,15 @@ class FaultInjector:
             return platform_errors.throttled(system, storm.retry_after)
         return None
 
+    def rejection(self, system: System, method: str, path: str) -> Response | None:
+        """The platform's validation error if this request is a write a rejection names, else None."""
+        rejections = self._running[system].faults.reject_writes
+        write = _write_of(system, method, path) if rejections else None
+        if write is None:
+            return None
+        rule = next((r for r in rejections if r.matches(write)), None)
+        return None if rule is None else _validation_error(system, rule)
+
     def take_malformed(self, system: System) -> bool:
         """Whether this response must be malformed (consumes one of the configured count)."""
         running = self._running[system]
@@ -164,6 +199,8 @@ class FaultMiddleware:
             await self._app(scope, receive, send)
             return
         replacement = self._injector.intercept(system)
+        if replacement is None:
+            replacement = self._injector.rejection(system, scope["method"], scope["path"])
         if replacement is not None:
             await replacement(scope, receive, send)
             return
@@ -197,3 +234,47 @@ def _truncating(send: Send) -> Send:
         await send({"type": "http.response.body", "body": broken, "more_body": False})
 
     return truncating_send
+
+
+@dataclass(frozen=True)
+class _Write:
+    """A create (``record_id`` None) or an update of one record, as a request path names it."""
+
+    object_type: str
+    record_id: str | None
+
+
+_WRITE_PATHS: dict[System, re.Pattern[str]] = {
+    System.HUBSPOT: re.compile(r"^/crm/v3/objects/(?P<type>[^/]+)(?:/(?P<id>[^/]+))?$"),
+    System.SHOPIFY: re.compile(r"^/admin/api/[^/]+/(?P<type>[^/]+?)(?:/(?P<id>[^/]+?))?\.json$"),
+    System.NETSUITE: re.compile(r"^/services/rest/record/v1/(?P<type>[^/]+)(?:/(?P<id>[^/]+))?$"),
+}
+
+
+def _write_of(system: System, method: str, path: str) -> _Write | None:
+    """The write ``method path`` makes: POST to a collection creates, PATCH/PUT to a record updates."""
+    found = _WRITE_PATHS[system].match(path)
+    if found is None:
+        return None
+    record_id = found["id"]
+    creates = method == "POST" and record_id is None
+    updates = method in {"PATCH", "PUT"} and record_id is not None
+    return _Write(object_type=found["type"], record_id=record_id) if creates or updates else None
+
+
+def _validation_error(system: System, rule: WriteRejection) -> Response:
+    """Each platform's own answer to a value it refuses (PLATFORMS.md 1.5, 2.3, 3.5)."""
+    if system is System.HUBSPOT:
+        text = rule.message or f"Property value {rule.field} is not valid"
+        code = f"INVALID_{rule.field.upper()}"
+        detail = {"isValid": False, "message": text, "error": code, "name": rule.field}
+        return platform_errors.hubspot_error(
+            400, "VALIDATION_ERROR", f"Property values were not valid: {json.dumps([detail])}",
+            errors=[{"message": text, "code": code, "context": {"propertyName": [rule.field]}}],
+        )  # fmt: skip
+    if system is System.SHOPIFY:
+        return platform_errors.shopify_error(422, {rule.field: [rule.message or "is invalid"]})
+    text = rule.message or (
+        f"Invalid value for the resource or sub-resource field '{rule.field}'. Provide a valid value."
+    )
+    return platform_errors.netsuite_error(400, "INVALID_PARAMETER", text, path=rule.field)

@@ -1,4 +1,5 @@
-"""The syncer's subscriber: sync commands in, one at a time, committed only once each is final.
+"""The syncer's subscriber: sync commands in, one at a time, committed once each is final or
+``retrying`` (its next attempt then arrives as a copy the retry scheduler sends).
 
 Records that are not sync commands go to the dead-letter topic. If a command cannot be finished
 (MongoDB or Kafka down, a crash), the batch is redelivered; commands already final are recognised
@@ -43,7 +44,7 @@ def register_handlers(
                 command_id=command.command_id, correlation_id=command.correlation_id
             ):
                 record = await runner.run(command)
-                log.info("command_finished", state=record.state.value if record else "duplicate")
+                log.info("command_handled", state=record.state.value if record else "duplicate")
 
     subscribe_batches(
         broker,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from services.syncer.references import with_references
 from shared.adapters.budget import Priority
 from shared.adapters.platforms.base import PlatformConnector
 from shared.core.errors import InvalidInput, NotFound
@@ -15,7 +16,7 @@ from shared.core.events import FieldImage
 from shared.core.mapping import MappingContext, mapping_for
 from shared.core.model import EntityType, ExternalRef, Surface, System
 from shared.core.sync import PlannedWrite, image_of
-from shared.core.sync.model import AnySnapshot
+from shared.core.sync.model import AnySnapshot, Reference
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,11 @@ class Platforms(Protocol):
         """The records that exist among ``refs`` as they are now (a missing record is left out)."""
         ...
 
-    async def write(self, planned: PlannedWrite, *, tag: str) -> Written:
-        """Carry out ``planned``; raises the connector's typed errors, ``InvalidInput`` if it cannot be sent."""
+    async def write(
+        self, planned: PlannedWrite, *, tag: str, references: Sequence[tuple[Reference, ExternalRef]] = ()
+    ) -> Written:
+        """Carry out ``planned`` (a create pointing at ``references``); raises the connector's typed
+        errors, ``InvalidInput`` if it cannot be sent."""
         ...
 
 
@@ -75,11 +79,15 @@ class ConnectorPlatforms:
             )
         return snapshots
 
-    async def write(self, planned: PlannedWrite, *, tag: str) -> Written:
+    async def write(
+        self, planned: PlannedWrite, *, tag: str, references: Sequence[tuple[Reference, ExternalRef]] = ()
+    ) -> Written:
         mapping = mapping_for(planned.system, planned.entity_type)
         connector = self._connector(planned.system)
         if planned.operation == "create":
-            body = mapping.to_platform_create(planned.view, self._context)
+            body = with_references(
+                planned, mapping.to_platform_create(planned.view, self._context), references
+            )
             result = await connector.create(planned.entity_type, body, tag=tag, priority=Priority.OPERATOR)
         else:
             if planned.ref is None:

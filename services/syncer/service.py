@@ -8,22 +8,28 @@ write it; anything else -> stale, nothing more is written. Every state change is
 next step, so a crash at any point resumes from the store. Transient platform failures are retried
 by :func:`shared.core.sync.after_failure`; permanent ones, and commands that cannot be carried out,
 end ``dead`` with their reason.
+
+A retry is never waited out here: the command is saved ``retrying`` with its next attempt time and
+``run`` returns, so the consumer moves on to the partition's next command. When the time comes the
+retry scheduler (:mod:`services.syncer.retries`) sends the command back to its topic, and the
+partition's consumer runs the next attempt: only that consumer ever writes for the command.
 """
 
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 import structlog
 
 from services.syncer.outcomes import final_messages, sync_result
 from services.syncer.platforms import Platforms
+from services.syncer.related import RelatedLookup
 from shared.core.errors import ConcordError, InvalidInput, PlatformError, RateLimited, Unavailable
-from shared.core.events import SyncCommand, UndoCommand
+from shared.core.events import CreateMissing, SyncCommand, UndoCommand
 from shared.core.mapping import FieldNotWritable
-from shared.core.model import ExternalRef
+from shared.core.model import ExternalRef, Order
 from shared.core.policy import Policy
 from shared.core.ports import ExpectedWrite, MessagePublisher
 from shared.core.sync import (
@@ -42,7 +48,8 @@ from shared.core.sync import (
     shows,
     write_id_for,
 )
-from shared.core.sync.model import AnySnapshot
+from shared.core.sync.dependencies import RelatedRecord
+from shared.core.sync.model import AnySnapshot, Reference
 
 log = structlog.get_logger(__name__)
 
@@ -69,6 +76,8 @@ class SyncerDeps:
     clock: Callable[[], datetime]
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     pause_after_write: float = 0.0
+    related: RelatedLookup | None = None
+    """Finds an order's customer and items for its creation (None: an order needing one is not created)."""
 
 
 class CommandRunner:
@@ -80,7 +89,9 @@ class CommandRunner:
     async def run(self, command: SyncCommand) -> CommandRecord | None:
         """Bring ``command`` to a final state and publish its outcome; None for a duplicate.
 
-        Raises (leaving the command resumable) when MongoDB or Kafka fail.
+        Returns the record ``retrying`` (not final) when a transient failure deferred the next
+        attempt, or when the command arrived before its next attempt was due. Raises (leaving the
+        command resumable) when MongoDB or Kafka fail.
         """
         admission = await self._d.store.admit(command, at=self._d.clock())
         if admission.duplicate_of is not None:
@@ -90,6 +101,9 @@ class CommandRunner:
         if record.state is CommandState.FAILED:  # died before deciding on the retry: decide now
             record = await self._after_failure(record, Unavailable("resumed after the syncer stopped"))
         while not record.final:
+            if not record.due(self._d.clock()):
+                log.info("command_deferred", command_id=record.command_id, due=record.next_attempt_at)
+                return record
             record, failure = await self._attempt(record)
             if record.state is CommandState.FAILED:
                 record = await self._after_failure(record, failure)
@@ -128,7 +142,8 @@ class CommandRunner:
         refs += [w.ref for w in record.writes or () if w.ref is not None]
         current = await self._d.platforms.read(list({r.key: r for r in refs}.values()), command.entity_type)
         if record.writes is None:
-            record = await self._plan(record, PlanInputs(self._d.policy, current, undone))
+            related = await self._related(command, current)
+            record = await self._plan(record, PlanInputs(self._d.policy, current, undone, related))
         by_key = {snapshot.ref.key: snapshot for snapshot in current}
         for write in record.writes or ():
             if write.done_at is None:
@@ -182,7 +197,8 @@ class CommandRunner:
             await self._d.write_log.record_expected_write(self._expected(record, write, write.ref, at))
         if planned.operation == "create":
             record = await self._save(record.with_write(write.model_copy(update={"sent_at": at}), at))
-        written = await self._d.platforms.write(planned, tag=write.provenance_tag)
+        references = _resolve(planned.references, record.writes or ())
+        written = await self._d.platforms.write(planned, tag=write.provenance_tag, references=references)
         if self._d.pause_after_write:
             await self._d.sleep(self._d.pause_after_write)  # tests only: a window to kill the process in
         if write.ref is None:
@@ -199,10 +215,22 @@ class CommandRunner:
     def _expected(
         self, record: CommandRecord, write: AuditedWrite, ref: ExternalRef, at: datetime
     ) -> ExpectedWrite:
+        # Logged down to the whole second: NetSuite and Shopify stamp modification times in seconds, and
+        # the checker takes a record updated before ``written_at`` for a state that predates the write.
         return ExpectedWrite(
             write_id=write.write_id, command_id=record.command_id, ref=ref, entity_id=record.command.entity_id,
-            expected=write.planned.expected, provenance_tag=write.provenance_tag, written_at=at,
+            expected=write.planned.expected, provenance_tag=write.provenance_tag,
+            written_at=at.replace(microsecond=0),
         )  # fmt: skip
+
+    async def _related(self, command: SyncCommand, current: list[AnySnapshot]) -> list[RelatedRecord]:
+        action = command.action
+        if self._d.related is None or not isinstance(action, CreateMissing):
+            return []
+        source = next((s for s in current if s.ref.system is action.source and not s.deleted), None)
+        if source is None or not isinstance(source.values, Order):
+            return []
+        return await self._d.related.related(source.values, action.source, action.target)
 
     async def _undone(self, command: SyncCommand) -> list[UndoImage]:
         if not isinstance(command.action, UndoCommand):
@@ -223,12 +251,26 @@ class CommandRunner:
             return await self._save(record.moved(CommandState.DEAD, self._d.clock()))
         await self._d.publisher.publish(sync_result(record, self._d.clock()))
         log.info("command_retrying", command_id=record.command_id, delay=decision.delay)
-        record = await self._save(record.moved(CommandState.RETRYING, self._d.clock()))
-        await self._d.sleep(decision.delay)
-        return record
+        now = self._d.clock()
+        return await self._save(record.retry_at(now + timedelta(seconds=decision.delay), now))
 
     async def _save(self, record: CommandRecord) -> CommandRecord:
         return await self._d.store.save(record)
+
+
+def _resolve(
+    references: tuple[Reference, ...], writes: tuple[AuditedWrite, ...]
+) -> tuple[tuple[Reference, ExternalRef], ...]:
+    """Each reference with its record: the existing one, or the one an earlier write of the plan created."""
+    resolved: list[tuple[Reference, ExternalRef]] = []
+    for reference in references:
+        ref = reference.ref
+        if ref is None and reference.write_index is not None and reference.write_index < len(writes):
+            ref = writes[reference.write_index].ref
+        if ref is None:
+            raise InvalidInput(f"the {reference.role} a create depends on was not created first")
+        resolved.append((reference, ref))
+    return tuple(resolved)
 
 
 def _image(snapshot: AnySnapshot, fields: tuple[str, ...]) -> dict[str, str | None]:

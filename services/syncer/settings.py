@@ -5,11 +5,13 @@ Platform connector settings nest under ``hubspot``, ``shopify`` and ``netsuite``
 ``dead`` with that reason.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import SettingsConfigDict
 
+from services.syncer.retries import RetryScheduling
 from shared.adapters.budget import BudgetPolicy
 from shared.adapters.platforms.settings import HubSpotSettings, NetSuiteSettings, ShopifySettings
 from shared.adapters.settings import ServiceSettings
@@ -19,15 +21,24 @@ from shared.core.sync import RetryPolicy
 class RetrySettings(BaseModel):
     """Command-level retries after the connector's own retries of one call gave up.
 
-    A retried command waits inside its consumer; ``max_attempts * max_delay_seconds`` must stay well
-    under Kafka's ``max.poll.interval.ms`` (5 minutes by default).
+    A retried command waits in the store (``retrying``, with its next attempt time), not in a
+    consumer; the retry scheduler scans for due ones every ``scan_seconds`` and sends them back to
+    the command topic, again after ``requeue_after_seconds`` if the attempt has not started.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     max_attempts: int = Field(default=5, ge=1, le=20)
     base_delay_seconds: float = Field(default=1.0, gt=0)
-    max_delay_seconds: float = Field(default=30.0, gt=0)
+    max_delay_seconds: float = Field(default=60.0, gt=0)
+    scan_seconds: float = Field(default=1.0, gt=0)
+    requeue_after_seconds: float = Field(default=60.0, gt=0)
+
+    def scheduling(self) -> RetryScheduling:
+        return RetryScheduling(
+            scan_every=timedelta(seconds=self.scan_seconds),
+            requeue_after=timedelta(seconds=self.requeue_after_seconds),
+        )
 
     def policy(self) -> RetryPolicy:
         return RetryPolicy(

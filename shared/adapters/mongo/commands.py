@@ -3,7 +3,8 @@
 One document per command, ``_id`` = command id: the command as approved, its state, every attempt
 and every write with before- and after-images (``shared.core.sync.CommandRecord`` as JSON, plus a
 few top-level fields the dashboard queries by). A unique index on ``idempotency_key`` makes a
-re-submitted approval a recognised duplicate. Saves are compare-and-set on ``revision``: only
+re-submitted approval a recognised duplicate. ``next_attempt_at`` (top level) lets the retry scheduler
+find due ``retrying`` commands without reading every record. Saves are compare-and-set on ``revision``: only
 whole-document replaces, which FerretDB supports as MongoDB does.
 """
 
@@ -15,7 +16,7 @@ from pymongo.errors import DuplicateKeyError
 
 from shared.adapters.mongo.client import Document
 from shared.core.events import SyncCommand
-from shared.core.sync import Admission, CommandRecord, ConcurrentUpdate
+from shared.core.sync import Admission, CommandRecord, CommandState, ConcurrentUpdate
 
 COLLECTION = "sync_commands"
 
@@ -26,6 +27,7 @@ async def ensure_command_indexes(database: AsyncDatabase[Document]) -> None:
     await commands.create_index([("idempotency_key", ASCENDING)], unique=True, name="idempotency_key")
     await commands.create_index([("state", ASCENDING), ("updated_at", DESCENDING)], name="by_state")
     await commands.create_index([("entity_id", ASCENDING), ("updated_at", DESCENDING)], name="by_entity")
+    await commands.create_index([("state", ASCENDING), ("next_attempt_at", ASCENDING)], name="retry_due")
 
 
 class MongoCommandStore:
@@ -57,6 +59,14 @@ class MongoCommandStore:
         document = await self._collection.find_one({"_id": command_id})
         return None if document is None else CommandRecord.model_validate(document["record"])
 
+    async def due_retries(self, now: datetime, *, limit: int) -> list[CommandRecord]:
+        cursor = (
+            self._collection.find({"state": CommandState.RETRYING.value, "next_attempt_at": {"$lte": now}})
+            .sort([("next_attempt_at", ASCENDING), ("_id", ASCENDING)])
+            .limit(limit)
+        )
+        return [CommandRecord.model_validate(document["record"]) async for document in cursor]
+
     async def save(self, record: CommandRecord) -> CommandRecord:
         saved = record.model_copy(update={"revision": record.revision + 1})
         result = await self._collection.replace_one(
@@ -81,6 +91,7 @@ def _document_of(record: CommandRecord) -> Document:
         "action": command.action.kind,
         "updated_at": record.updated_at,
         "last_error": record.last_error,
+        "next_attempt_at": record.next_attempt_at,
         "record": record.model_dump(mode="json"),
     }
 

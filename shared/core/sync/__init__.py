@@ -1,10 +1,12 @@
 """Sync commands in the core: the plan shared with the dashboard, the state machine, the audit record."""
 
+from shared.core.sync.dependencies import RelatedRecord, customer_key, dependency_keys, item_key
 from shared.core.sync.model import (
     FieldChange,
     PlannedWrite,
     PlanProblem,
     ProblemKind,
+    Reference,
     RequiredRecord,
     SideEffect,
     SyncPlan,
@@ -51,6 +53,8 @@ __all__ = [
     "PlanProblem",
     "PlannedWrite",
     "ProblemKind",
+    "Reference",
+    "RelatedRecord",
     "RequiredRecord",
     "RetryDecision",
     "RetryPolicy",
@@ -59,7 +63,10 @@ __all__ = [
     "UndoImage",
     "after_failure",
     "check_transition",
+    "customer_key",
+    "dependency_keys",
     "image_of",
+    "item_key",
     "plan_command",
     "provenance_tag_for",
     "readback_request_id",

@@ -33,6 +33,19 @@ class FieldChange(_Value):
     new: str | None
 
 
+class Reference(_Value):
+    """A record a create's body points at: the order's customer, or the item of line ``line``.
+
+    ``ref`` when the target already holds it; else ``write_index``, the earlier write of the same
+    plan that creates it (its record is known once that write is done).
+    """
+
+    role: Literal["customer", "item"]
+    line: int | None = None
+    ref: ExternalRef | None = None
+    write_index: int | None = None
+
+
 class PlannedWrite(_Value):
     """One platform write: an update of ``ref`` or the creation of a record in ``system``.
 
@@ -50,6 +63,7 @@ class PlannedWrite(_Value):
     before_values: JsonValues
     base_version: str | None
     policy_rules: tuple[str, ...] = ()
+    references: tuple[Reference, ...] = ()
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -142,6 +156,7 @@ __all__ = [
     "PlanProblem",
     "PlannedWrite",
     "ProblemKind",
+    "Reference",
     "RequiredRecord",
     "SideEffect",
     "SyncPlan",

@@ -14,7 +14,7 @@ Rules:
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
 
@@ -30,8 +30,9 @@ from shared.core.events import (
 )
 from shared.core.events import UndoCommand as UndoAction
 from shared.core.mapping import mapping_for
-from shared.core.model import EntityId, EntityType, ExternalRef, Order, System
+from shared.core.model import ExternalRef, Order, System
 from shared.core.policy import FollowerMode, Policy, lifecycle_state
+from shared.core.sync.dependencies import OrderDependencies, RelatedRecord, order_dependencies
 from shared.core.sync.model import (
     AnySnapshot,
     FieldChange,
@@ -63,14 +64,14 @@ class PlanInputs:
     """What the plan is computed from.
 
     ``current``: the entity's records as they are now (what the approver saw must be among them);
-    ``undone``: for an undo, the writes of the undone command; ``represented_in``: where related
-    entities (an order's customer and products) are already represented, for dependencies.
+    ``undone``: for an undo, the writes of the undone command; ``related``: for the create of an
+    order, what was found of its customer and items (see :mod:`shared.core.sync.dependencies`).
     """
 
     policy: Policy
     current: Sequence[AnySnapshot]
     undone: Sequence[UndoImage] = ()
-    represented_in: Mapping[EntityId, frozenset[System]] = field(default_factory=dict)
+    related: Sequence[RelatedRecord] = ()
 
 
 def plan_command(command: SyncCommand, inputs: PlanInputs) -> SyncPlan:
@@ -91,7 +92,7 @@ def plan_command(command: SyncCommand, inputs: PlanInputs) -> SyncPlan:
         writes, problems_ = _policy_writes(command, live, action.fields, inputs.policy)
         problems += problems_
     elif isinstance(action, CreateMissing):
-        writes, requires, problems_ = _create_writes(command, live, action, inputs.represented_in)
+        writes, requires, problems_ = _create_writes(command, live, action, inputs.related)
         problems += problems_
     elif isinstance(action, UndoAction):
         writes, problems_ = _undo_writes(command, inputs.current, inputs.undone)
@@ -218,50 +219,29 @@ def _create_writes(
     command: SyncCommand,
     live: Mapping[System, AnySnapshot],
     action: CreateMissing,
-    represented_in: Mapping[EntityId, frozenset[System]],
+    related: Sequence[RelatedRecord],
 ) -> tuple[list[PlannedWrite], tuple[RequiredRecord, ...], list[PlanProblem]]:
+    """The create of the missing record, after the creates of what it needs (an order's customer, items)."""
     source = live.get(action.source)
     if source is None:
         return [], (), [_invalid(f"no current {action.source} record to create from")]
     if action.target in live:
         return [], (), [_invalid(f"{action.target} already holds {live[action.target].ref.key}")]
+    rules = _command_rule(command)
+    needs = (
+        order_dependencies(source.values, action.target, related, rules)
+        if isinstance(source.values, Order)
+        else OrderDependencies((), (), (), ())
+    )
     mapping = mapping_for(action.target, command.entity_type)
     image = image_of(source.values, mapping.represented_fields)
     values = {name: text for name, text in image.items() if text is not None}
     write = PlannedWrite(
         operation="create", system=action.target, entity_type=command.entity_type, ref=None,
         changes=tuple(FieldChange(field=f, old=None, new=v) for f, v in sorted(values.items())),
-        view=source.values, before_values={}, base_version=None, policy_rules=_command_rule(command),
+        view=source.values, before_values={}, base_version=None, policy_rules=rules, references=needs.references,
     )  # fmt: skip
-    requires = _dependencies(source, action.target, represented_in)
-    problems = [
-        PlanProblem(kind=ProblemKind.MISSING_DEPENDENCY, message=f"{r.reason}: create it first")
-        for r in requires
-        if not r.present
-    ]
-    return [write], requires, problems
-
-
-def _dependencies(
-    source: AnySnapshot, target: System, represented_in: Mapping[EntityId, frozenset[System]]
-) -> tuple[RequiredRecord, ...]:
-    """An order needs its customer and every line's product in the target first."""
-    if not isinstance(source.values, Order):
-        return ()
-    order = source.values
-    needed = [(EntityType.CUSTOMER, order.customer_entity_id, "the order's customer")]
-    needed += [(EntityType.PRODUCT, line.product_entity_id, f"the product of line {line.sku or '?'}")
-               for line in order.lines]  # fmt: skip
-    return tuple(
-        RequiredRecord(
-            system=target,
-            entity_type=kind,
-            entity_id=entity,
-            reason=f"{reason} in {target}",
-            present=entity is not None and target in represented_in.get(entity, frozenset()),
-        )
-        for kind, entity, reason in needed
-    )
+    return [*needs.creates, write], needs.requires, list(needs.problems)
 
 
 def _undo_writes(

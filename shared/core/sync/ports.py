@@ -44,5 +44,9 @@ class CommandStore(Protocol):
         revision. Raises ``ConcurrentUpdate`` otherwise."""
         ...
 
+    async def due_retries(self, now: datetime, *, limit: int) -> list[CommandRecord]:
+        """Up to ``limit`` ``retrying`` commands whose next attempt is due at ``now``, earliest first."""
+        ...
+
 
 __all__ = ["Admission", "CommandStore", "ConcurrentUpdate"]

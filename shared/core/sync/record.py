@@ -84,6 +84,10 @@ class CommandRecord(_Value):
     policy_rules: tuple[str, ...] = ()
     last_error: str | None = None
     results_published: bool = False
+    next_attempt_at: UtcDatetime | None = None
+    """While ``retrying``: when the next attempt is due (the command waits in the store, not in a consumer)."""
+    requeued_at: UtcDatetime | None = None
+    """While ``retrying``: when the due command was last sent back to its topic for the next attempt."""
 
     @property
     def command_id(self) -> str:
@@ -109,7 +113,19 @@ class CommandRecord(_Value):
         if attempts and attempts[-1].outcome is None:
             attempts[-1] = attempts[-1].model_copy(update={"finished_at": at, "outcome": "interrupted"})
         attempts.append(Attempt(number=len(attempts) + 1, started_at=at))
-        return self.moved(CommandState.APPLYING, at, attempts=tuple(attempts))
+        return self.moved(
+            CommandState.APPLYING, at, attempts=tuple(attempts), next_attempt_at=None, requeued_at=None
+        )
+
+    def retry_at(self, due: datetime, at: datetime) -> Self:
+        """This failed record ``retrying``, its next attempt due at ``due``."""
+        return self.moved(CommandState.RETRYING, at, next_attempt_at=due, requeued_at=None)
+
+    def due(self, now: datetime) -> bool:
+        """Whether an attempt may start at ``now`` (a ``retrying`` command waits for its time)."""
+        if self.state is not CommandState.RETRYING:
+            return not self.final
+        return self.next_attempt_at is None or self.next_attempt_at <= now
 
     def end_attempt(
         self, state: CommandState, outcome: AttemptOutcome, at: datetime, error: str | None = None

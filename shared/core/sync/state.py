@@ -1,7 +1,8 @@
 """The life of one sync command: its states, the transitions allowed between them, and retry decisions.
 
 ``approved -> applying -> applied | rejected | failed``; ``failed -> retrying -> applying`` until the
-retry budget is spent, then ``failed -> dead``. ``applied``, ``rejected`` and ``dead`` are final. A
+retry budget is spent, then ``failed -> dead``. A ``retrying`` command waits in the store until its
+next attempt is due, never inside a consumer, so it holds up no other command of its partition. ``applied``, ``rejected`` and ``dead`` are final. A
 command found in ``applying`` after a crash is resumed in ``applying`` (a new attempt); what it had
 already written is learnt by re-reading the target, never assumed.
 """

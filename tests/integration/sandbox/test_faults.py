@@ -139,3 +139,95 @@ async def test_invalid_fault_configuration_is_a_clear_400(sandbox: Sandbox) -> N
     assert "seconds or requests" in unbounded.json()["error"]
     assert unknown.status_code == 400
     assert no_system.status_code == 404
+
+
+async def _write(sandbox: Sandbox, system: System, record_id: str | None) -> tuple[int, dict[str, object]]:
+    """Update ``record_id``'s email (or create a record when None) through the platform's API."""
+    if system is System.HUBSPOT:
+        body = {"properties": {"email": "new@acme.example"}}
+        path = HUBSPOT_LIST if record_id is None else f"{HUBSPOT_LIST}/{record_id}"
+        response = await sandbox.client.request("POST" if record_id is None else "PATCH", path, json=body,
+                                                headers=HUBSPOT)  # fmt: skip
+    elif system is System.SHOPIFY:
+        body = {"customer": {"email": "new@acme.example"}}
+        path = SHOPIFY_LIST if record_id is None else f"{SHOPIFY_PREFIX}/customers/{record_id}.json"
+        response = await sandbox.client.request("POST" if record_id is None else "PUT", path, json=body,
+                                                headers=SHOPIFY)  # fmt: skip
+    else:
+        path = NETSUITE_LIST if record_id is None else f"{NETSUITE_LIST}/{record_id}"
+        response = await netsuite_request(sandbox.client, "POST" if record_id is None else "PATCH", path,
+                                          json={"email": "new@acme.example"})  # fmt: skip
+    return response.status_code, response.json() if response.content else {}
+
+
+_OBJECT_TYPES = {System.HUBSPOT: "contacts", System.SHOPIFY: "customers", System.NETSUITE: "customer"}
+
+
+async def _two_records(store: SandboxStore, system: System) -> tuple[str, str]:
+    created = [
+        await store.create(
+            system, _OBJECT_TYPES[system], _seed(system, f"{name}@acme.example"), origin="admin"
+        )
+        for name in ("a", "b")
+    ]
+    return str(created[0]["id"]), str(created[1]["id"])
+
+
+def _seed(system: System, email: str) -> dict[str, object]:
+    return {"properties": {"email": email}} if system is System.HUBSPOT else {"email": email}
+
+
+async def test_a_rejected_record_answers_hubspots_own_400_validation_error(
+    sandbox: Sandbox, store: SandboxStore
+) -> None:
+    refused, other = await _two_records(store, System.HUBSPOT)
+    await _put_faults(sandbox, System.HUBSPOT, {"reject_writes": [
+        {"object_type": "contacts", "record_id": refused, "message": "Email address new@ is invalid"}]})  # fmt: skip
+
+    status, body = await _write(sandbox, System.HUBSPOT, refused)
+
+    assert status == 400
+    assert body["category"] == "VALIDATION_ERROR"
+    assert str(body["message"]).startswith("Property values were not valid: [")
+    assert "Email address new@ is invalid" in str(body["message"])
+    assert body["errors"] == [{"message": "Email address new@ is invalid", "code": "INVALID_EMAIL",
+                               "context": {"propertyName": ["email"]}}]  # fmt: skip
+    assert (await _write(sandbox, System.HUBSPOT, other))[0] == 200
+    assert (await store.get(System.HUBSPOT, "contacts", refused) or {})["properties"][
+        "email"
+    ] == "a@acme.example"  # type: ignore[index]  # a stored HubSpot record has properties
+
+
+async def test_a_rejected_shopify_write_is_a_422_errors_object_and_changes_nothing(
+    sandbox: Sandbox, store: SandboxStore
+) -> None:
+    refused, _ = await _two_records(store, System.SHOPIFY)
+    await _put_faults(
+        sandbox, System.SHOPIFY, {"reject_writes": [{"object_type": "customers", "record_id": refused}]}
+    )
+
+    status, body = await _write(sandbox, System.SHOPIFY, refused)
+
+    assert (status, body) == (422, {"errors": {"email": ["is invalid"]}})
+    assert (await store.get(System.SHOPIFY, "customers", refused) or {})["email"] == "a@acme.example"
+    assert (await store.write_counts()).get(f"shopify:customers:{refused}", 0) == 0
+
+
+async def test_a_rejected_netsuite_type_refuses_creates_and_updates_with_invalid_parameter(
+    sandbox: Sandbox, store: SandboxStore
+) -> None:
+    existing, _ = await _two_records(store, System.NETSUITE)
+    await _put_faults(sandbox, System.NETSUITE, {"reject_writes": [{"object_type": "customer"}]})
+
+    update = await _write(sandbox, System.NETSUITE, existing)
+    create = await _write(sandbox, System.NETSUITE, None)
+    read = await _get(sandbox, System.NETSUITE)
+
+    for status, body in (update, create):
+        assert status == 400
+        assert body["title"] == "Bad Request"
+        (detail,) = body["o:errorDetails"]  # type: ignore[misc]  # a list of one detail
+        assert detail["o:errorCode"] == "INVALID_PARAMETER"
+        assert detail["o:errorPath"] == "email"
+        assert "Invalid value for the resource or sub-resource field 'email'" in detail["detail"]
+    assert read[0] == 200

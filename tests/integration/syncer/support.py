@@ -36,7 +36,7 @@ def syncer_settings(
         "kafka_bootstrap": kafka, "mongodb_uri": SecretStr(mongo_uri), "mongodb_database": database,
         "topic_prefix": prefix, "topic_partitions": 1, "hubspot": sandbox.hubspot(),
         "netsuite": sandbox.netsuite(), "log_format": "console", "retry_batch_seconds": 0.5,
-        "retry": RetrySettings(max_attempts=4, base_delay_seconds=0.2, max_delay_seconds=5.0),
+        "retry": RetrySettings(max_attempts=4, base_delay_seconds=0.2, max_delay_seconds=5.0, scan_seconds=0.2),
         **overrides,
     }  # fmt: skip
     return SyncerSettings.model_validate(values)
@@ -149,3 +149,13 @@ async def final_record(
         return record if record is not None and record.final and record.results_published else None
 
     return await eventually(probe, seconds, f"command {command_id} to finish")
+
+
+async def dead_commands(mongo_uri: str, database: str) -> dict[str, str | None]:
+    """Dead commands and their last error, queried as the dashboard lists them (by state)."""
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(mongo_uri, tz_aware=True)
+    try:
+        cursor = client[database]["sync_commands"].find({"state": "dead"}, {"last_error": 1})
+        return {str(d["_id"]): d.get("last_error") async for d in cursor}  # type: ignore[misc]  # last_error is a string or None
+    finally:
+        await client.close()

@@ -15,7 +15,14 @@ from shared.core.events import (
 )
 from shared.core.model import System
 from shared.core.sync import CommandState
-from tests.integration.syncer.support import Platform, command, final_record, publish, running_syncer
+from tests.integration.syncer.support import (
+    Platform,
+    command,
+    dead_commands,
+    final_record,
+    publish,
+    running_syncer,
+)
 from tests.support.topics import read_messages
 
 EMAIL = ("email",)
@@ -129,6 +136,31 @@ async def test_a_write_the_platform_refuses_for_good_goes_dead_with_the_platform
     (result,) = await results(settings, create.command_id)
     assert result.outcome == "dead"
     assert result.error == record.last_error
+
+
+async def test_a_permanent_400_validation_error_goes_dead_with_the_platforms_message_and_stays_visible(
+    platform: Platform, settings: SyncerSettings, mongo_uri: str
+) -> None:
+    hubspot, netsuite = await seed_conflict(platform)
+    seen = (await platform.seen(hubspot, EMAIL), await platform.seen(netsuite, EMAIL))
+    sync = command(OneDirectionSync(source=System.HUBSPOT, target=System.NETSUITE, fields=EMAIL), seen)
+    refusal = "Email domain new.example is on the blocked list."
+    await platform.faults(System.NETSUITE, {"reject_writes": [
+        {"object_type": "customer", "record_id": netsuite.external_id, "message": refusal}]})  # fmt: skip
+    async with running_syncer(settings):
+        await publish(settings.kafka_bootstrap, settings.topic_prefix, sync)
+        record = await final_record(mongo_uri, settings.mongodb_database, sync.command_id)
+
+    assert record.state is CommandState.DEAD
+    assert "answered 400" in (record.last_error or "")
+    assert f"INVALID_PARAMETER: {refusal}" in (record.last_error or "")
+    assert [a.outcome for a in record.attempts] == ["failed"], "a permanent refusal is never retried"
+    assert await platform.writes(netsuite) == 0
+    assert await platform.email(netsuite) == "alice@old.example"
+    (result,) = await results(settings, sync.command_id)
+    assert (result.outcome, result.error, result.writes) == ("dead", record.last_error, ())
+    visible = await dead_commands(mongo_uri, settings.mongodb_database)
+    assert visible.get(sync.command_id) == record.last_error
 
 
 async def test_undo_restores_the_before_image_and_is_itself_audited(
