@@ -1,0 +1,1 @@
+"""The dashboard's pages: each module renders one page from the runtime and the signed-in user."""

@@ -1,0 +1,155 @@
+"""The dashboard's pages and use cases on in-memory ports (no Kafka, no MongoDB)."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from services.dashboard.auth import SignedIn
+from services.dashboard.runtime import Runtime
+from shared.adapters.mongo.dashboard import EntityRecords
+from shared.core.dashboard.access import AccessDenied, Role
+from shared.core.errors import InvalidInput
+from shared.core.events import OneDirectionSync, RefreshRequested, SyncCommand
+from shared.core.findings import DiscrepancyKind
+from shared.core.model import EntityType, System
+from shared.core.repositories import Link
+from shared.core.testing import RecordingPublisher
+from tests.component.dashboard.fakes import FakeAnnotations, fake_runtime
+from tests.unit.core.dashboard.builders import NOW, discrepancy, ref, snapshot
+
+APP = Path(__file__).resolve().parents[3] / "services" / "dashboard" / "app.py"
+OPERATOR, VIEWER = SignedIn("olivia", Role.OPERATOR), SignedIn("victor", Role.VIEWER)
+ACTION = OneDirectionSync(source=System.HUBSPOT, target=System.NETSUITE, fields=("email",))
+
+
+def _entity(n: int, **options: object) -> EntityRecords:
+    found = discrepancy(n, **options)  # type: ignore[arg-type]
+    links = tuple(
+        Link(ref=ref(system, f"{system.value[0]}{n}"), entity_id=found.entity_id, entity_type=EntityType.CUSTOMER,
+             confidence=1.0, method="matched", linked_at=NOW)
+        for system in (System.HUBSPOT, System.NETSUITE)
+    )  # fmt: skip
+    snapshots = (
+        snapshot(System.HUBSPOT, f"h{n}", f"c{n}@acme.example"),
+        snapshot(System.NETSUITE, f"n{n}", f"old{n}@acme.example"),
+    )
+    return EntityRecords(entity_id=found.entity_id, links=links, snapshots=snapshots, discrepancies=(found,))
+
+
+@pytest.fixture
+def world() -> Iterator[tuple[Runtime, RecordingPublisher, FakeAnnotations]]:
+    now = datetime.now(UTC)  # the inbox buckets ages against the wall clock
+    entities = [
+        _entity(1, opened=now - timedelta(hours=2)),
+        _entity(2, kind=DiscrepancyKind.SOFT_DRIFT, opened=now - timedelta(days=10)),
+        _entity(3, kind=DiscrepancyKind.MISSING, opened=now - timedelta(hours=1)),
+    ]
+    built = fake_runtime(entities)
+    yield built
+    built[0].close()
+
+
+def _app(runtime: Runtime, user: SignedIn, **state: object) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.session_state["concord.runtime"] = runtime
+    at.session_state["concord.user"] = user
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_inbox_filters_by_kind_age_and_platform(
+    world: tuple[Runtime, RecordingPublisher, FakeAnnotations],
+) -> None:
+    at = _app(world[0], OPERATOR)
+    assert at.dataframe[0].value["kind"].tolist() == ["hard_conflict", "missing", "soft_drift"]
+    at.multiselect(key="filter_ages").set_value(["> 7 d"]).run()
+    assert at.dataframe[0].value["entity"].tolist() == ["ent_2"]
+    at.multiselect(key="filter_ages").set_value([]).run()
+    at.multiselect(key="filter_platforms").set_value(["shopify"]).run()
+    assert at.dataframe[0].value.empty
+
+
+def test_opening_an_entity_from_the_inbox_shows_its_values(
+    world: tuple[Runtime, RecordingPublisher, FakeAnnotations],
+) -> None:
+    at = _app(world[0], OPERATOR)
+    at.selectbox(key="inbox_open_entity").set_value("ent_3 · customer_contact · missing")
+    at.button(key="inbox_open").click().run()
+    assert at.header[0].value == "Entity" and at.session_state["concord.entity_id"] == "ent_3"
+    assert any(":red[**email**]" in m.value for m in at.markdown)
+
+
+def test_an_operator_approval_publishes_one_command_in_their_name(
+    world: tuple[Runtime, RecordingPublisher, FakeAnnotations],
+) -> None:
+    runtime, publisher, _ = world
+    at = _app(runtime, OPERATOR, **{"concord.entity_id": "ent_1", "nav": "Entity"})
+    at.radio(key="action_choice").set_value("Sync one direction").run()
+    at.button(key="preview").click().run()
+    at.button(key="approve").click().run()
+    commands = [m for m in publisher.published if isinstance(m, SyncCommand)]
+    assert [(c.approved_by, c.entity_id, c.action) for c in commands] == [("olivia", "ent_1", ACTION)]
+
+
+def test_a_viewer_is_refused_by_the_publishing_function_itself(
+    world: tuple[Runtime, RecordingPublisher, FakeAnnotations],
+) -> None:
+    runtime, publisher, _ = world
+    records = runtime.portal.call(runtime.service.ports.reader.entity("ent_1"))  # type: ignore[arg-type]
+    command, plan = runtime.service.preview(records.discrepancies[0], ACTION, list(records.snapshots), VIEWER)
+    assert plan.executable
+    with pytest.raises(AccessDenied):
+        runtime.portal.call(runtime.service.approve(VIEWER, command))
+    with pytest.raises(AccessDenied):
+        runtime.portal.call(runtime.service.request_recheck(VIEWER, command.entity_id, None))
+    assert publisher.published == []
+
+
+def test_a_command_built_for_someone_else_or_an_old_revision_is_refused(
+    world: tuple[Runtime, RecordingPublisher, FakeAnnotations],
+) -> None:
+    runtime, publisher, _ = world
+    records = runtime.portal.call(runtime.service.ports.reader.entity("ent_1"))  # type: ignore[arg-type]
+    command, _ = runtime.service.preview(records.discrepancies[0], ACTION, list(records.snapshots), OPERATOR)
+    with pytest.raises(InvalidInput, match="names olivia"):
+        runtime.portal.call(runtime.service.approve(SignedIn("ann", Role.ADMIN), command))
+    with pytest.raises(InvalidInput, match="changed since you looked"):
+        runtime.portal.call(
+            runtime.service.approve(OPERATOR, command.model_copy(update={"discrepancy_revision": 9}))
+        )
+    assert publisher.published == []
+
+
+def test_recheck_and_priority_go_where_ingest_and_the_pulse_scheduler_read_them(
+    world: tuple[Runtime, RecordingPublisher, FakeAnnotations],
+) -> None:
+    runtime, publisher, annotations = world
+    at = _app(runtime, OPERATOR, **{"concord.entity_id": "ent_1", "nav": "Entity"})
+    at.button(key="recheck").click().run()
+    at.button(key="raise_priority").click().run()
+    [request] = publisher.published
+    assert isinstance(request, RefreshRequested)
+    assert (request.requested_by, request.reason, {r.key for r in request.refs}) == (
+        "olivia", "operator", {"hubspot:customer:h1", "netsuite:customer:n1"}
+    )  # fmt: skip
+    assert annotations.priorities == {("ent_1", "customer_contact"): 100.0}
+
+
+def test_snoozing_needs_a_reason_and_hides_the_discrepancy(
+    world: tuple[Runtime, RecordingPublisher, FakeAnnotations],
+) -> None:
+    runtime, _, annotations = world
+    at = _app(runtime, OPERATOR, **{"concord.entity_id": "ent_1", "nav": "Entity"})
+    at.button(key="snooze").click().run()
+    assert [e.value for e in at.error] == ["give a reason to ignore or snooze"]
+    at.text_input(key="hold_reason").input("customer on holiday")
+    at.button(key="snooze").click().run()
+    assert annotations.saved["ent_1"].holds["customer_contact"].reason == "customer on holiday"
+    at.sidebar.radio(key="nav").set_value("Inbox").run()
+    assert "ent_1" not in at.dataframe[0].value["entity"].tolist()
