@@ -37,7 +37,7 @@ def describe_machine(kafka_version: str | None = None) -> dict[str, object]:
         "python": platform.python_version(),
         "versions": {
             name: version(name)
-            for name in ("faststream", "aiokafka", "pymongo", "starlette", "uvicorn", "httpx")
+            for name in ("faststream", "aiokafka", "pymongo", "pydantic", "starlette", "uvicorn", "httpx")
         },
         "kafka": kafka_version,
     }
