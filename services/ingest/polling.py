@@ -4,7 +4,8 @@ One cycle: take (or renew) the cursor's lease, so that among replicas exactly on
 cursor; list records changed since ``position - overlap``; for every page publish the observations,
 wait for Kafka's acknowledgement, renew the lease, and only then save the cursor. Records modified
 before ``position - overlap`` are dropped even if the platform lists them (NetSuite filters by day),
-so a cycle republishes nothing outside the overlap window.
+so a cycle republishes nothing outside the overlap window; inside it, the cursor remembers which
+record versions it published, so only records modified since are published again.
 
 The cursor's ``position`` moves only when a result set is read to its end, to the latest modification
 time seen in it (listings are not all sorted by that time, so a partial set proves nothing about
@@ -15,7 +16,7 @@ set is paged, are caught by the overlap re-read of the next cycle.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import structlog
@@ -88,6 +89,7 @@ class _Progress:
     resumed: bool = False
     pages: int = 0
     published: int = 0
+    seen: dict[str, datetime] = field(default_factory=dict)
 
 
 class Poller:
@@ -152,10 +154,11 @@ class Poller:
         position = cursor.position if cursor else self._clock() - self._config.initial_lookback
         since = position - self._config.overlap
         resume = _resume_point(cursor)
+        seen = dict(cursor.published) if cursor else {}
         if resume is None:
-            return _Progress(position, since, ChangeCursor(since=since), None)
+            return _Progress(position, since, ChangeCursor(since=since), None, seen=seen)
         log.info("poll_resumed", cursor=self.target.key)
-        return _Progress(position, since, resume.page, resume.high_water, resumed=True)
+        return _Progress(position, since, resume.page, resume.high_water, resumed=True, seen=seen)
 
     async def _fetch(self, progress: _Progress) -> ChangePage:
         assert progress.page is not None  # noqa: S101 - the loop condition
@@ -175,12 +178,17 @@ class Poller:
 
     async def _publish(self, page: ChangePage, progress: _Progress) -> None:
         provenance = Provenance(surface=Surface.POLL, observed_at=self._clock())
-        messages: list[AnyMessage] = [
-            observe(self.target.system, self.target.object_type, record, provenance)
+        fresh = [
+            record
             for record in page.records
             if record.source_updated_at() >= progress.since
+            and progress.seen.get(record.external_id()) != record.source_updated_at()
+        ]
+        messages: list[AnyMessage] = [
+            observe(self.target.system, self.target.object_type, record, provenance) for record in fresh
         ]
         await self._publisher.publish_all(messages)
+        progress.seen.update({record.external_id(): record.source_updated_at() for record in fresh})
         progress.pages += 1
         progress.published += len(messages)
         if page.high_water is not None:
@@ -193,8 +201,14 @@ class Poller:
             token = ResumePoint(page=page.next_cursor, high_water=progress.high_water).model_dump_json()
         elif progress.high_water is not None:
             progress.position = max(progress.position, progress.high_water)
+        # Only what the next cycle's overlap will list again is worth remembering.
+        horizon = max(progress.position, progress.high_water or progress.position) - self._config.overlap
         cursor = PollCursor(
-            key=self.target.key, position=progress.position, token=token, updated_at=self._clock()
+            key=self.target.key,
+            position=progress.position,
+            token=token,
+            updated_at=self._clock(),
+            published={key: at for key, at in progress.seen.items() if at >= horizon},
         )
         await self._cursors.save(cursor)
 

@@ -9,7 +9,7 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.core.events import AnyMessage
 from shared.core.model import EntityId, EntityType, ExternalRef
@@ -21,7 +21,9 @@ class PollCursor(BaseModel):
 
     ``position`` is the last-modified instant up to which every change has been published;
     ``token`` is the platform's opaque continuation (a HubSpot ``after``, a Shopify ``page_info``,
-    a NetSuite offset) when a cycle stopped inside a result set.
+    a NetSuite offset) when a cycle stopped inside a result set. ``published`` maps the records
+    already published inside the overlap window (record id -> its last-modified instant), so the
+    overlap re-read of the next cycle catches late arrivals without re-publishing what is unchanged.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -30,6 +32,7 @@ class PollCursor(BaseModel):
     position: AwareDatetime
     token: str | None = None
     updated_at: AwareDatetime
+    published: dict[str, AwareDatetime] = Field(default_factory=dict)
 
 
 class ExpectedWrite(BaseModel):

@@ -34,7 +34,9 @@ async def test_cursor_is_absent_then_saved_then_overwritten(stores: tuple[Cursor
     first = PollCursor(key="shopify:customers", position=T0, token="abc", updated_at=T0)
     await cursors.save(first)
     assert await cursors.load("shopify:customers") == first
-    second = PollCursor(key="shopify:customers", position=T0 + timedelta(minutes=5), updated_at=T0)
+    second = PollCursor(
+        key="shopify:customers", position=T0 + timedelta(minutes=5), updated_at=T0, published={"7": T0}
+    )
     await cursors.save(second)
     assert await cursors.load("shopify:customers") == second
 

@@ -25,12 +25,18 @@ class MongoCursorStore:
             position=document["position"],
             token=document.get("token"),
             updated_at=document["updated_at"],
+            published=document.get("published") or {},
         )
 
     async def save(self, cursor: PollCursor) -> None:
         await self._collection.replace_one(
             {"_id": cursor.key},
-            {"position": cursor.position, "token": cursor.token, "updated_at": cursor.updated_at},
+            {
+                "position": cursor.position,
+                "token": cursor.token,
+                "updated_at": cursor.updated_at,
+                "published": cursor.published,
+            },
             upsert=True,
         )
 

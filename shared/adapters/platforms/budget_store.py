@@ -26,9 +26,12 @@ class MongoBudgetStore:
         self._prepared: set[str] = set()
 
     async def add(self, key: str, scope: str, slot: int, delta: int) -> None:
-        await self._collection.update_one(
-            {"_id": key}, {"$inc": {"n": delta}, "$setOnInsert": {"scope": scope, "slot": slot}}, upsert=True
-        )
+        update = {"$inc": {"n": delta}, "$setOnInsert": {"scope": scope, "slot": slot}}
+        try:
+            await self._collection.update_one({"_id": key}, update, upsert=True)
+        except DuplicateKeyError:
+            # Two processes upserted a new slot at once and the other one inserted it: it exists now.
+            await self._collection.update_one({"_id": key}, update, upsert=True)
 
     async def total(self, keys: Sequence[str]) -> int:
         counts = [int(doc.get("n", 0)) async for doc in self._collection.find({"_id": {"$in": list(keys)}})]

@@ -90,6 +90,20 @@ async def test_records_changed_before_the_overlap_window_are_not_republished() -
     assert [m.ref.external_id for m in publisher.published] == ["2"]  # type: ignore[union-attr]
 
 
+async def test_an_unchanged_record_in_the_overlap_is_not_republished_but_a_newer_version_is() -> None:
+    cursors, publisher = FakeCursorStore(), RecordingPublisher()
+    first, second = contact("1", at=NOW - timedelta(minutes=5)), contact("2", at=NOW - timedelta(minutes=4))
+    connector = PagedConnector([[first, second]])
+    await make(connector, cursors, FakeLeaseStore(), publisher).cycle()
+
+    connector.pages = [[first, contact("2", email="new@acme.example", at=NOW - timedelta(minutes=1))]]
+    await make(connector, cursors, FakeLeaseStore(), publisher).cycle()
+    await make(connector, cursors, FakeLeaseStore(), publisher).cycle()
+
+    assert [m.ref.external_id for m in publisher.published] == ["1", "2", "2"]  # type: ignore[union-attr]
+    assert cursors.cursors[TARGET.key].published == {"2": NOW - timedelta(minutes=1)}
+
+
 async def test_a_replica_without_the_lease_skips_the_cycle() -> None:
     leases, publisher = FakeLeaseStore(), RecordingPublisher()
     connector = PagedConnector([[contact("1", at=NOW)]])
