@@ -9,7 +9,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.synced
 
-.PHONY: help setup lint format typecheck test test-unit infra-up infra-down infra-status sandbox bench clean
+.PHONY: help setup lint format typecheck test test-unit infra-up infra-down infra-status sandbox browser bench chaos clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -37,7 +37,7 @@ format: setup ## apply ruff's formatting and safe fixes
 typecheck: setup ## mypy --strict over shared/ and services/
 	$(VENV)/bin/mypy
 
-test: setup ## all tests; starts local Kafka + FerretDB itself when no other backend is configured
+test: setup browser ## all tests; starts local Kafka + FerretDB itself when no other backend is configured
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test-unit: setup ## only the tests that need no server
@@ -55,8 +55,26 @@ infra-status:
 sandbox: infra-up ## serve the platform sandbox (HubSpot, Shopify, NetSuite imitations) on 127.0.0.1:8900
 	set -a; . .run/infra.env; set +a; $(PY) -m services.sandbox
 
-bench: infra-up ## benchmarks, each beside a same-run baseline; JSON in bench/results/
-	$(PY) -m bench.webhook_ingest
+browser: ## Debian's chromium at /usr/bin/chromium for the browser test (apt-get install when missing)
+	python3 infra/browser.py
+
+.PHONY: demo demo-status down
+
+demo: infra-up ## the whole system on this machine, seeded with drift; prints the dashboard URL and a sign-in
+	set -a; . .run/infra.env; set +a; $(PY) -m infra.demo up
+
+demo-status: ## the demo's processes and its open discrepancies by kind
+	@set -a; . .run/infra.env; set +a; $(PY) -m infra.demo status
+
+down: ## stop everything `make demo` started (services, then Kafka and FerretDB)
+	@if [ -x $(PY) ]; then $(PY) -m infra.demo down; fi
+	$(MAKE) infra-down
+
+bench: infra-up ## benchmarks beside same-run baselines (~10 min; CONCORD_BENCH_SCALE=N for bigger); bench/results/
+	set -a; . .run/infra.env; set +a; $(PY) -m bench
+
+chaos: setup ## SIGKILLs, broker/database restarts, 503s and 429s under load; fails on any loss (own Kafka + FerretDB)
+	$(PY) -m chaos $(CHAOS_ARGS)
 
 clean: infra-down ## remove the venv and run state (caches outside the clone are kept)
 	rm -rf $(VENV) .run .mypy_cache .ruff_cache .pytest_cache

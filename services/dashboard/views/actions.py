@@ -140,7 +140,8 @@ def _show_plan(plan: SyncPlan) -> None:
          "field": c.field, "now": c.old, "will be": c.new}
         for w in plan.writes for c in w.changes
     ]  # fmt: skip
-    st.dataframe(rows, hide_index=True, key="preview_writes")
+    with st.container(key="preview_writes"):  # a few rows: a static table reads better than a grid
+        st.table(rows)
     if not plan.writes:
         st.info("Nothing would change.")
     for effect in plan.side_effects:

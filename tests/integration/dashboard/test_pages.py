@@ -30,8 +30,8 @@ def app(runtime: Runtime, user: SignedIn | None = None) -> AppTest:
 
 
 def frame_with(at: AppTest, column: str) -> "pd.DataFrame":
-    """The first table showing ``column`` (AppTest does not expose a dataframe's key)."""
-    for frame in at.dataframe:
+    """The first table or grid showing ``column`` (AppTest does not expose a dataframe's key)."""
+    for frame in [*at.dataframe, *at.table]:
         if column in frame.value.columns:
             return frame.value
     raise AssertionError(f"no table with a {column!r} column")
