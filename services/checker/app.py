@@ -130,10 +130,14 @@ def build_stages(settings: CheckerSettings, policy: Policy, ports: CheckerPorts)
     evaluate_ports = EvaluatePorts(
         snapshots=ports.snapshots, entities=ports.entities, discrepancies=ports.discrepancies,
         check_states=ports.check_states, ledger=ports.ledger, publisher=ports.publisher, clock=ports.clock,
+        sync_writes=ports.sync_writes,
     )  # fmt: skip
+    evaluate_config = EvaluateConfig(
+        policy=policy, registry=default_registry(), echo_window=settings.echo_window
+    )
     return Stages(
         link=(link_ports, LinkConfig(mapping=mapping, matching=matching, echo_window=settings.echo_window)),
-        evaluate=(evaluate_ports, EvaluateConfig(policy=policy, registry=default_registry())),
+        evaluate=(evaluate_ports, evaluate_config),
         dead_letters=dead_letters,
         metrics=ports.metrics,
     )

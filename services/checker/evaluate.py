@@ -16,18 +16,20 @@ of one entity in a batch are evaluated together, once, over the union of the dim
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from services.checker.bounded import gather_bounded
-from services.checker.lifecycle_events import discrepancy_event
+from services.checker.echo_conflicts import conflict_dimensions, echo_conflicts, with_echo_conflicts
+from services.checker.lifecycle_events import discrepancy_event, with_outbox
 from shared.core.checks import CheckRegistry, EntitySnapshots
-from shared.core.discrepancy import Discrepancy, apply_findings
+from shared.core.discrepancy import apply_findings
+from shared.core.echo import EchoConflict
 from shared.core.events import EntityChanged, ResolutionReason
 from shared.core.findings import Finding
 from shared.core.matching.normalize import normalize_email
-from shared.core.model import Customer, EntityId, EntityType, Surface, System
+from shared.core.model import Customer, EntityId, EntityType, ExternalRef, Surface, System
 from shared.core.policy import Policy
-from shared.core.ports import CheckStateStore, MessagePublisher
+from shared.core.ports import CheckStateStore, MessagePublisher, SyncWriteLog
 from shared.core.repositories import (
     AnySnapshot,
     DiscrepancyEvent,
@@ -41,17 +43,16 @@ from shared.core.repositories import (
 )
 from shared.core.verification import VerificationOutcome, VerificationState
 
-STATE_CHUNK = 10
-
 
 @dataclass(frozen=True)
 class EvaluateConfig:
-    """The policy and checks the stage applies, and its names."""
+    """The policy and checks the stage applies, the echo window, and its names."""
 
     policy: Policy
     registry: CheckRegistry
     consumer: str = "checker.evaluate"
     producer: str = "checker"
+    echo_window: timedelta = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,8 @@ class EvaluatePorts:
     ledger: ProcessedLedger
     publisher: MessagePublisher
     clock: Callable[[], datetime]
+    sync_writes: SyncWriteLog | None = None
+    """Concord's writes, for echo conflicts; none are looked for without it."""
 
 
 @dataclass
@@ -89,6 +92,7 @@ class _Work:
     changed: bool = False
     missed_surface: Surface | None = None
     passive_fields: set[str] = field(default_factory=set)
+    refs: list[ExternalRef] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,7 @@ class _Loaded:
     snapshots: dict[str, AnySnapshot]
     states: dict[tuple[EntityId, str], VerificationState]
     order_counts: dict[EntityId, int]
+    conflicts: dict[EntityId, list[EchoConflict]]
 
 
 async def run_evaluate_stage(
@@ -123,7 +128,7 @@ async def run_evaluate_stage(
     if not fresh:
         return report
     work = group_changes(fresh, config.registry)
-    run = _Run(await _load(work, ports, config.registry), config, now, report)
+    run = _Run(await _load(work, ports, config, now), config, now, report)
     to_store: list[StoredDiscrepancy] = []
     states: list[tuple[EntityType, VerificationState]] = []
     for entity_id, item in work.items():
@@ -134,9 +139,7 @@ async def run_evaluate_stage(
     await ports.discrepancies.save_all(to_store)
     await ports.publisher.publish_all(list(report.published))
     await ports.discrepancies.clear_pending([item.discrepancy.id for item in to_store if item.pending])
-    # In small chunks: FerretDB deadlocks with about 100 update statements in flight.
-    for start in range(0, len(states), STATE_CHUNK):
-        await ports.check_states.save_all(states[start : start + STATE_CHUNK])
+    await ports.check_states.save_all(states)
     await ports.ledger.mark_processed(config.consumer, [m.message_id for m in fresh], at=now)
     report.processed, report.entities = len(fresh), len(work)
     return report
@@ -149,6 +152,7 @@ def group_changes(messages: Sequence[EntityChanged], registry: CheckRegistry) ->
     for message in messages:
         item = work.setdefault(message.entity_id, _Work(message.entity_type, message, set()))
         item.cause = message
+        item.refs.extend(message.changed_refs)
         touched = _dimensions(message, registry)
         item.dimensions = None if touched is None or item.dimensions is None else item.dimensions | touched
         item.changed = item.changed or message.surface not in {Surface.PULSE, Surface.SYNC_READBACK}
@@ -167,13 +171,23 @@ def _dimensions(message: EntityChanged, registry: CheckRegistry) -> set[str] | N
     }
 
 
-async def _load(work: dict[EntityId, _Work], ports: EvaluatePorts, registry: CheckRegistry) -> _Loaded:
-    ids = list(work)
+async def _load(
+    work: dict[EntityId, _Work], ports: EvaluatePorts, config: EvaluateConfig, now: datetime
+) -> _Loaded:
+    ids, registry = list(work), config.registry
     links = await ports.entities.links_of_entities(ids)
     proposals = await ports.entities.proposals_for(ids)
     keys = {link.ref.key for found in links.values() for link in found if link.merged_into is None}
     keys |= {proposal.ref.key for found in proposals.values() for proposal in found}
     snapshots = await ports.snapshots.load_many(keys)
+    named = {entity_id: item.refs for entity_id, item in work.items()}
+    conflicts = await echo_conflicts(
+        named, links, snapshots, ports.sync_writes, now=now, echo_window=config.echo_window
+    )
+    for entity_id, found in conflicts.items():  # a conflicting field is evaluated even if unchanged
+        item = work[entity_id]
+        widened = conflict_dimensions(item.entity_type, found, registry)
+        item.dimensions = None if item.dimensions is None else item.dimensions | widened
     pairs = [(entity_id, d) for entity_id, item in work.items() for d in _evaluated(item, registry)]
     loaded_states = await gather_bounded([ports.check_states.load(e, d) for e, d in pairs])
     customers = [e for e, item in work.items() if item.entity_type is EntityType.CUSTOMER]
@@ -187,6 +201,7 @@ async def _load(work: dict[EntityId, _Work], ports: EvaluatePorts, registry: Che
         snapshots=snapshots,
         states={pair: state for pair, state in zip(pairs, loaded_states, strict=True) if state is not None},
         order_counts=dict(zip(customers, counts, strict=True)),
+        conflicts=conflicts,
     )
 
 
@@ -238,8 +253,12 @@ def _evaluate(
     config, now = run.config, run.now
     evaluated = _evaluated(item, config.registry)
     entity = entity_view(entity_id, item, run.loaded)
-    findings = mark_missed_surface(config.registry.evaluate(entity, config.policy, now, evaluated), item)
     stored = run.loaded.stored.get(entity_id, [])
+    findings = with_echo_conflicts(
+        config.registry.evaluate(entity, config.policy, now, evaluated),
+        run.loaded.conflicts.get(entity_id, []), stored, now,
+    )  # fmt: skip
+    findings = mark_missed_surface(findings, item)
     outcome = apply_findings([s.discrepancy for s in stored], findings, evaluated, now)
     resolution: ResolutionReason = (
         "record_deleted" if any(s.deleted for s in entity.snapshots.values()) else "converged"
@@ -254,25 +273,6 @@ def _evaluate(
     to_store = with_outbox(stored, outcome.discrepancies, events)
     published = [event for s in to_store for event in s.pending]
     return to_store, published, _verified(entity_id, item, evaluated, findings, run)
-
-
-def with_outbox(
-    stored: Sequence[StoredDiscrepancy],
-    latest: Sequence[Discrepancy],
-    events: dict[str, list[DiscrepancyEvent]],
-) -> list[StoredDiscrepancy]:
-    """The episodes to write: every one that changed, with its new events queued after any still
-    pending, and every unchanged one whose events an earlier run left pending (those first)."""
-    before = {s.discrepancy.id: s for s in stored}
-    changed: list[StoredDiscrepancy] = []
-    for discrepancy in latest:
-        known = before.get(discrepancy.id)
-        if known is not None and known.discrepancy == discrepancy and not known.pending:
-            continue
-        pending = (*(known.pending if known else ()), *events.get(discrepancy.id, []))
-        changed.append(StoredDiscrepancy(discrepancy=discrepancy, pending=pending))
-    written = {item.discrepancy.id for item in changed}
-    return [*(s for s in stored if s.pending and s.discrepancy.id not in written), *changed]
 
 
 def mark_missed_surface(findings: Sequence[Finding], item: _Work) -> list[Finding]:

@@ -1,5 +1,6 @@
 """From lifecycle transitions (``shared.core.discrepancy``) to the discrepancy topic's events."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from shared.core import discrepancy as lifecycle
@@ -13,7 +14,7 @@ from shared.core.events import (
     discrepancy_event_id,
     discrepancy_id_for,
 )
-from shared.core.repositories import DiscrepancyEvent
+from shared.core.repositories import DiscrepancyEvent, StoredDiscrepancy
 
 
 def discrepancy_event(
@@ -51,3 +52,22 @@ def discrepancy_event(
 
 
 __all__ = ["discrepancy_event"]
+
+
+def with_outbox(
+    stored: Sequence[StoredDiscrepancy],
+    latest: Sequence[lifecycle.Discrepancy],
+    events: dict[str, list[DiscrepancyEvent]],
+) -> list[StoredDiscrepancy]:
+    """The episodes to write: every one that changed, with its new events queued after any still
+    pending, and every unchanged one whose events an earlier run left pending (those first)."""
+    before = {s.discrepancy.id: s for s in stored}
+    changed: list[StoredDiscrepancy] = []
+    for discrepancy in latest:
+        known = before.get(discrepancy.id)
+        if known is not None and known.discrepancy == discrepancy and not known.pending:
+            continue
+        pending = (*(known.pending if known else ()), *events.get(discrepancy.id, []))
+        changed.append(StoredDiscrepancy(discrepancy=discrepancy, pending=pending))
+    written = {item.discrepancy.id for item in changed}
+    return [*(s for s in stored if s.pending and s.discrepancy.id not in written), *changed]

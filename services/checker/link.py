@@ -5,18 +5,19 @@ record's messages arrive in order). Guarantees, per batch:
 
 - a message the stage already processed is skipped (``ProcessedLedger``);
 - a snapshot never replaces a newer one (``snapshot_rank``), and an older or repeated observation
-  triggers nothing;
+  triggers nothing, except the redelivery of one an interrupted earlier run stored but did not
+  publish: its change is published again, over every dimension;
 - an unlinked record is matched against the entities sharing one of its blocking keys: linked
   above the auto-link threshold, proposed to an operator between the thresholds, or made a new
   entity whose id derives from its natural key (so replicas racing on one customer agree on it);
 - an echo of Concord's own write is stored and marks the write verified, and publishes nothing
   unless it is a sync read-back (whose purpose is to re-check);
+- a new order naming a known customer (or an order that changed customer) also publishes a change
+  of that customer, whose presence depends on its orders (``order_customers``);
 - effects are stored before ``EntityChanged`` is published, and the batch is recorded as processed
   only after Kafka acknowledged it; the caller commits offsets after this returns.
 """
 
-import json
-import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -24,12 +25,18 @@ from datetime import datetime, timedelta
 
 from services.checker.bounded import gather_bounded
 from services.checker.candidates import candidates_for
+from services.checker.change_ids import entity_changed_id, new_entity_id_for
 from services.checker.mapped import Mapped, map_observation
+from services.checker.order_customers import (
+    OrderOfCustomer,
+    customer_changes,
+    customer_key_to_recheck,
+    customers_of,
+)
 from shared.core.drift import DELETED_FIELD, changed_fields, detect_passive_drift
 from shared.core.echo import EchoVerdict, recognise_echo
 from shared.core.errors import InvalidInput
 from shared.core.events import (
-    CONCORD_MESSAGE_NAMESPACE,
     AnyMessage,
     EntityChanged,
     RecordDeleted,
@@ -38,9 +45,8 @@ from shared.core.events import (
 )
 from shared.core.mapping import MappingContext
 from shared.core.matching import CreateEntity, LinkExisting, MatchConfig, blocking_keys, decide, match
-from shared.core.matching.keys import ref_key, value_keys
+from shared.core.matching.keys import value_keys
 from shared.core.model import EntityId, EntityType, Surface
-from shared.core.model.ids import entity_id_for
 from shared.core.ports import ExpectedWrite, MessagePublisher, SyncWriteLog
 from shared.core.repositories import (
     AnySnapshot,
@@ -108,6 +114,7 @@ class _Batch:
     writes: dict[str, AnySnapshot] = field(default_factory=dict)
     unsaved: list[tuple[Link, frozenset[str]]] = field(default_factory=list)
     new_keys: list[tuple[EntityType, EntityId, frozenset[str]]] = field(default_factory=list)
+    orders: list[OrderOfCustomer] = field(default_factory=list)
 
     def link(self, link: Link, keys: frozenset[str]) -> None:
         """Link a record now; stored in bulk before the batch's changes are published."""
@@ -132,19 +139,6 @@ class _Batch:
             if kind is entity_type and known & keys:
                 found[entity_id] = found.get(entity_id, frozenset()) | (known & keys)
         return found
-
-
-def entity_changed_id(cause: str, entity_id: EntityId) -> str:
-    """The natural id of the ``EntityChanged`` that ``cause`` produced for ``entity_id``."""
-    name = json.dumps(["entity_changed", cause, entity_id], separators=(",", ":"))
-    return str(uuid.uuid5(CONCORD_MESSAGE_NAMESPACE, name))
-
-
-def new_entity_id_for(snapshot: AnySnapshot) -> EntityId:
-    """The id of the entity an unmatched record starts: from its first value key (email, SKU, order
-    number), else from the record itself. Deterministic, so concurrent creators pick the same one."""
-    keys = sorted(value_keys(snapshot.values))
-    return entity_id_for(snapshot.entity_type.value, keys[0] if keys else ref_key(snapshot.ref))
 
 
 async def run_link_stage(messages: Sequence[Observation], ports: LinkPorts, config: LinkConfig) -> LinkReport:
@@ -174,6 +168,9 @@ async def run_link_stage(messages: Sequence[Observation], ports: LinkPorts, conf
     await ports.entities.attach_all(batch.unsaved)
     await ports.entities.add_keys(batch.new_keys)
     await ports.snapshots.save_newer(list(batch.writes.values()))
+    report.changes += customer_changes(
+        await customers_of(batch.orders, ports.entities), batch.now, config.producer
+    )
     await ports.publisher.publish_all(list(report.changes))
     await ports.dead_letters(report.rejected)
     await ports.ledger.mark_processed(config.consumer, [m.message_id for m in fresh], at=now)
@@ -181,10 +178,18 @@ async def run_link_stage(messages: Sequence[Observation], ports: LinkPorts, conf
     return report
 
 
+def is_interrupted_replay(snapshot: AnySnapshot, stored: AnySnapshot, *, stored_earlier: bool) -> bool:
+    """Whether ``snapshot``, from a message not recorded as processed, is the one already stored:
+    same rank (same version, same observation time) and stored by an earlier run, not this batch."""
+    return stored_earlier and snapshot_rank(snapshot) == snapshot_rank(stored)
+
+
 async def _recent_writes(
     messages: Sequence[Observation], sync_writes: SyncWriteLog, *, since: datetime
 ) -> dict[str, list[ExpectedWrite]]:
-    refs = {m.ref.key: m.ref for m in messages if isinstance(m, RecordObserved)}
+    # A write can only echo in an observation made after it, i.e. inside the window: replays and
+    # backfills of older observations need no lookup.
+    refs = {m.ref.key: m.ref for m in messages if isinstance(m, RecordObserved) and m.observed_at >= since}
     found = await gather_bounded([sync_writes.recent_for(ref, since=since) for ref in refs.values()])
     return dict(zip(refs, found, strict=True))
 
@@ -197,7 +202,14 @@ async def _observe(message: RecordObserved, batch: _Batch, ports: LinkPorts, con
         return
     snapshot, key = mapped.snapshot, mapped.snapshot.ref.key
     previous = batch.current.get(key)
-    if previous is not None and snapshot_rank(snapshot) <= snapshot_rank(previous):
+    if previous is not None and is_interrupted_replay(
+        snapshot, previous, stored_earlier=key not in batch.writes
+    ):
+        # An earlier run stored this very observation but died before publishing its change (the
+        # ledger does not know it): publish it again, over every dimension, since the snapshot it
+        # replaced is gone.
+        previous = None
+    elif previous is not None and snapshot_rank(snapshot) <= snapshot_rank(previous):
         batch.report.stale += 1
         return
     batch.current[key] = batch.writes[key] = snapshot
@@ -208,6 +220,8 @@ async def _observe(message: RecordObserved, batch: _Batch, ports: LinkPorts, con
         batch.report.unchanged += 1
         return
     entity_id, new_link = await _resolve(mapped, previous, batch, ports, config)
+    if (customer_key := customer_key_to_recheck(previous, snapshot)) is not None:
+        batch.orders.append(OrderOfCustomer(message, snapshot, customer_key))
     scope = () if new_link or previous is None or DELETED_FIELD in fields else fields
     drift = detect_passive_drift(previous, snapshot)
     batch.report.changes.append(

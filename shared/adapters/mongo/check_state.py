@@ -19,6 +19,7 @@ from decimal import Decimal
 from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
+from shared.adapters.mongo.bulk import update_in_chunks
 from shared.adapters.mongo.client import Document
 from shared.core.model import EntityId, EntityType
 from shared.core.verification import VerificationOutcome, VerificationState
@@ -57,9 +58,9 @@ class MongoCheckStateStore:
         return None if document is None else _state_of(document)
 
     async def save_all(self, states: list[tuple[EntityType, VerificationState]]) -> None:
-        """Upsert every state in one bulk write; the pair's request marker is left as it is."""
-        if not states:
-            return
+        """Upsert every state, in bulk writes of at most ``MAX_BULK_STATEMENTS`` (FerretDB deadlocks on
+        larger ones); the pair's request marker is left as it is. Idempotent: each upsert sets the
+        same values again."""
         operations = [
             UpdateOne(
                 {"_id": pair_id(state.entity_id, state.dimension)},
@@ -68,7 +69,7 @@ class MongoCheckStateStore:
             )
             for entity_type, state in states
         ]
-        await self._collection.bulk_write(operations, ordered=False)
+        await update_in_chunks(self._collection, operations)
 
     async def candidates(self, *, now: datetime, limit: int) -> list[tuple[EntityType, VerificationState]]:
         if limit <= 0:

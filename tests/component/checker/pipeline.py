@@ -49,6 +49,7 @@ class FakePipeline:
         self.evaluate_ports = EvaluatePorts(
             snapshots=self.snapshots, entities=self.entities, discrepancies=self.discrepancies,
             check_states=self.check_states, ledger=self.ledger, publisher=self.events, clock=lambda: self.now,
+            sync_writes=self.sync_writes,
         )  # fmt: skip
         self.evaluate_config = EvaluateConfig(policy=default_policy(), registry=default_registry())
 

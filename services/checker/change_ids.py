@@ -1,0 +1,24 @@
+"""Natural ids the link stage gives what it creates, so a redelivery or a racing replica repeats them:
+the ``EntityChanged`` messages it publishes and the entities unmatched records start."""
+
+import json
+import uuid
+
+from shared.core.events import CONCORD_MESSAGE_NAMESPACE
+from shared.core.matching.keys import ref_key, value_keys
+from shared.core.model import EntityId
+from shared.core.model.ids import entity_id_for
+from shared.core.repositories import AnySnapshot
+
+
+def entity_changed_id(cause: str, entity_id: EntityId) -> str:
+    """The natural id of the ``EntityChanged`` that ``cause`` produced for ``entity_id``."""
+    name = json.dumps(["entity_changed", cause, entity_id], separators=(",", ":"))
+    return str(uuid.uuid5(CONCORD_MESSAGE_NAMESPACE, name))
+
+
+def new_entity_id_for(snapshot: AnySnapshot) -> EntityId:
+    """The id of the entity an unmatched record starts: from its first value key (email, SKU, order
+    number), else from the record itself. Deterministic, so concurrent creators pick the same one."""
+    keys = sorted(value_keys(snapshot.values))
+    return entity_id_for(snapshot.entity_type.value, keys[0] if keys else ref_key(snapshot.ref))
