@@ -44,7 +44,8 @@ class Credentials:
 class DemoConfig:
     """One demo deployment. ``replicas`` is how many of each consuming service (ingest, checker, syncer)
     run; every replica of a service joins the same consumer group. Ingest replica ``n`` listens on
-    ``ingest_port + n - 1``; the sandbox delivers webhooks to the first."""
+    ``ingest_port + n - 1``, or on ``more_ingest_ports[n - 2]`` when given (tests pick free ports);
+    the sandbox delivers webhooks to the first."""
 
     run_dir: Path
     kafka: str
@@ -57,6 +58,7 @@ class DemoConfig:
     ingest_port: int = 8000
     dashboard_port: int = 8501
     replicas: int = 1
+    more_ingest_ports: tuple[int, ...] = ()
     with_dashboard: bool = True
     log_level: str = "INFO"  # the checker's and syncer's readiness is their INFO "started" line
     # The shipped policy gives a price disagreement 10 minutes of grace before it is a hard conflict;
@@ -150,6 +152,8 @@ def sandbox_spec(config: DemoConfig) -> ServiceSpec:
 def ingest_spec(config: DemoConfig, replica: int) -> ServiceSpec:
     name = f"ingest-{replica}"
     port = config.ingest_port + replica - 1
+    if replica > 1 and config.more_ingest_ports:
+        port = config.more_ingest_ports[replica - 2]
     env = {
         **_common(config, "ingest", config.database),
         **_webhook_secrets(config.credentials),

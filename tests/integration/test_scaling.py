@@ -34,7 +34,7 @@ def deployment(kafka: str, mongo_uri: str, run_dir: Path, name: str, replicas: i
     return DemoConfig(
         run_dir=run_dir, kafka=kafka, mongo_uri=mongo_uri, database=f"{name}", sandbox_database=f"{name}_sandbox",
         topic_prefix=name, group_suffix=name, sandbox_port=free_port(), ingest_port=free_port(),
-        replicas=replicas, with_dashboard=False,
+        replicas=replicas, more_ingest_ports=tuple(free_port() for _ in range(replicas - 1)), with_dashboard=False,
     )  # fmt: skip
 
 

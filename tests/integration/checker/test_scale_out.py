@@ -1,0 +1,114 @@
+"""Two checker processes in one consumer group, one killed mid-run, end where one instance ends.
+
+3,000 observations of 300 customers by default: 3.5 to 7.5 minutes on a 2-CPU machine shared with
+other work, FerretDB on SQLite being the bottleneck; ``CONCORD_CHECKER_SCALE_ENTITIES=1000`` runs the
+issue's 10,000 observations of 1,000 customers. The deadlines only catch a hang, so they are generous.
+The reference is the same two stages run in one process, batch by batch, on
+the in-memory repositories; the deployment under test is two ``python -m services.checker``
+processes on real Kafka and FerretDB, one of them SIGKILLed once a third of the observations are
+committed.
+"""
+
+import asyncio
+import os
+import signal
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+from shared.adapters.kafka import KafkaMessagePublisher, build_broker, ensure_topics
+from shared.adapters.settings import ServiceSettings
+from shared.core.events import DiscrepancyResolved, topic_for
+from tests.component.checker.pipeline import FakePipeline
+from tests.integration.checker.scale_support import (
+    Deployment,
+    committed,
+    open_discrepancies,
+    read_topic,
+    scale_observations,
+    wait_until_drained,
+)
+
+ENTITIES = int(os.environ.get("CONCORD_CHECKER_SCALE_ENTITIES", "300"))
+PER_ENTITY = 10
+
+
+async def _reference(messages: list[object]) -> tuple[dict[tuple[str, str], tuple[object, ...]], set[str]]:
+    """The open discrepancies one in-memory instance ends with, and the ids of the entity changes it
+    published (natural ids: the same whatever the batching, so a lost change shows)."""
+    pipeline = FakePipeline(datetime.now(UTC))
+    for start in range(0, len(messages), 500):
+        await pipeline.run(*messages[start : start + 500])  # type: ignore[arg-type]
+    found: dict[tuple[str, str], tuple[object, ...]] = {}
+    for item in pipeline.discrepancies.items.values():
+        d = item.discrepancy
+        if d.is_open:
+            values = sorted((v.system.value, v.field or "", v.value or "") for v in d.finding.values)
+            found[(d.entity_id, d.dimension)] = (d.finding.kind.value, d.finding.fields, tuple(values))
+    return found, {m.message_id for m in pipeline.changes.published}
+
+
+async def _committed_total(deployment: Deployment) -> int:
+    return sum((await committed(deployment.kafka, f"{deployment.group}.link")).values())
+
+
+async def test_two_instances_one_killed_mid_run_end_like_one_without_duplicates_or_reordering(
+    kafka_bootstrap: str, mongo_uri: str, unique: str, tmp_path: Path
+) -> None:
+    deployment = Deployment(
+        kafka_bootstrap, mongo_uri, f"test_{unique}", f"scale{unique}", f"checker-{unique}"
+    )
+    messages = scale_observations(ENTITIES, PER_ENTITY)
+    await ensure_topics(kafka_bootstrap, deployment.prefix, partitions=6)
+    broker = build_broker(ServiceSettings(kafka_bootstrap=kafka_bootstrap, service_name="test"))
+    async with broker:
+        await broker.connect()
+        publisher = KafkaMessagePublisher(broker, prefix=deployment.prefix)
+        for start in range(0, len(messages), 1000):
+            await publisher.publish_all(messages[start : start + 1000])  # type: ignore[arg-type]
+    survivor, victim = deployment.start("a", tmp_path / "a.log"), deployment.start("b", tmp_path / "b.log")
+    try:
+        async with asyncio.timeout(max(300.0, 1.0 * ENTITIES)):
+            while True:  # poll with a deadline until a third of the observations are committed
+                if await _committed_total(deployment) >= len(messages) // 3:
+                    break
+                await asyncio.sleep(0.5)
+        victim.send_signal(signal.SIGKILL)
+        await wait_until_drained(deployment, within_seconds=max(900.0, 3.0 * ENTITIES))
+    finally:
+        for process in (survivor, victim):
+            process.kill()
+            process.wait()
+    expected, expected_changes = await _reference(messages)  # type: ignore[arg-type]
+
+    changes = await read_topic(kafka_bootstrap, topic_for("entity_changed", deployment.prefix))
+    assert {m.message_id for _, _, m in changes} == expected_changes, "no change lost, none invented"
+    actual = await open_discrepancies(mongo_uri, deployment.database)
+    assert actual == expected
+    assert len(expected) > ENTITIES // 4  # the data really disagrees somewhere
+
+    events = await read_topic(kafka_bootstrap, topic_for("discrepancy_opened", deployment.prefix))
+    first_seen: dict[str, object] = {}
+    revisions: dict[str, list[int]] = defaultdict(list)
+    partitions: dict[str, set[int]] = defaultdict(set)
+    for partition, _, event in events:
+        known = first_seen.setdefault(event.message_id, event)
+        assert known == event, "a message id was reused for different content"
+        if known is event:  # a replay after the kill repeats a message id; consumers drop it
+            revisions[event.discrepancy_id].append(event.revision)  # type: ignore[union-attr]
+        partitions[event.partition_key].add(partition)
+    assert all(r == list(range(1, len(r) + 1)) for r in revisions.values()), "each episode's events in order"
+    assert all(len(p) == 1 for p in partitions.values()), "each entity's events on one partition"
+    still_open = {
+        (
+            e.partition_key,
+            e.last_finding.dimension if isinstance(e, DiscrepancyResolved) else e.finding.dimension,
+        )  # type: ignore[union-attr]
+        for e in first_seen.values()
+        if not isinstance(e, DiscrepancyResolved)
+        and not any(
+            isinstance(later, DiscrepancyResolved) and later.discrepancy_id == e.discrepancy_id  # type: ignore[union-attr]
+            for later in first_seen.values()
+        )
+    }
+    assert still_open == set(expected)
