@@ -9,13 +9,11 @@ from NetSuite is missing; the fixes arriving resolve both.
 import asyncio
 from datetime import timedelta
 
-import pytest
 from pymongo.database import Database
 
 from services.checker.app import build_app
-from services.checker.pulse import PulseSettings
 from services.checker.settings import CheckerSettings
-from shared.adapters.kafka import KafkaMessagePublisher, build_broker, ensure_topics
+from shared.adapters.kafka import ensure_topics
 from shared.core.events import AnyMessage, DiscrepancyOpened, DiscrepancyResolved, topic_for
 from shared.core.findings import DiscrepancyKind, SyncDirection
 from shared.core.model import EntityType, System
@@ -28,23 +26,8 @@ from tests.component.checker.records import (
     shopify_customer,
     shopify_order,
 )
+from tests.integration.checker.conftest import publish
 from tests.integration.checker.topic_reader import TopicReader
-
-
-@pytest.fixture
-def settings(kafka_bootstrap: str, mongo_uri: str, unique: str) -> CheckerSettings:
-    return CheckerSettings(
-        kafka_bootstrap=kafka_bootstrap, mongodb_uri=mongo_uri, mongodb_database=f"test_{unique}",  # type: ignore[arg-type]
-        topic_prefix=f"life{unique}", group_id=f"checker-{unique}", pulse=PulseSettings(enabled=False),
-        batch_timeout_ms=50, topic_partitions=3,
-    )  # fmt: skip
-
-
-async def _publish(settings: CheckerSettings, *messages: AnyMessage) -> None:
-    broker = build_broker(settings)
-    async with broker:
-        await broker.connect()
-        await KafkaMessagePublisher(broker, prefix=settings.topic_prefix).publish_all(list(messages))
 
 
 def _opened(messages: list[AnyMessage], dimension: str) -> list[DiscrepancyOpened]:
@@ -73,7 +56,7 @@ async def test_conflict_drift_and_missing_open_then_the_fixes_resolve_them(
     ):
         # Customer 1: NetSuite still has an old email. Customer 2: Shopify writes the first name in capitals.
         # Customer 3: has an order in Shopify, is in HubSpot, absent from NetSuite (the order comes first).
-        await _publish(settings, observed(ref(System.SHOPIFY, "9003", "orders"), shopify_order("9003", email="c3@acme.example"),
+        await publish(settings, observed(ref(System.SHOPIFY, "9003", "orders"), shopify_order("9003", email="c3@acme.example"),
                                           updated=T0, entity_type=EntityType.ORDER))  # fmt: skip
         await topic.until(
             lambda m: any(
@@ -82,7 +65,7 @@ async def test_conflict_drift_and_missing_open_then_the_fixes_resolve_them(
         )
         # Records arrive over time: the CRM and shop records link first, then NetSuite's, which name
         # the Shopify customer (externalId). Customer 3's NetSuite record does not exist yet.
-        await _publish(
+        await publish(
             settings,
             observed(ref(System.HUBSPOT, "1"), hubspot_contact("1", email="c1@acme.example"), updated=T0),
             observed(ref(System.SHOPIFY, "7001"), shopify_customer("7001", email="c1@acme.example"), updated=T0),
@@ -92,7 +75,7 @@ async def test_conflict_drift_and_missing_open_then_the_fixes_resolve_them(
             observed(ref(System.HUBSPOT, "3"), hubspot_contact("3", email="c3@acme.example"), updated=T0),
         )  # fmt: skip
         await _links_stored(mongo_db, 7)
-        await _publish(
+        await publish(
             settings,
             observed(ref(System.NETSUITE, "101"), netsuite_customer("101", email="old.c1@acme.example", names="shopify:7001"), updated=T0),
             observed(ref(System.NETSUITE, "102"), netsuite_customer("102", email="c2@acme.example", names="shopify:7002"), updated=T0),
@@ -129,7 +112,7 @@ async def test_conflict_drift_and_missing_open_then_the_fixes_resolve_them(
         missing = [e for e in _opened(events, "presence") if e.finding.entity_type is EntityType.CUSTOMER]
         assert [e.finding.kind for e in missing] == [DiscrepancyKind.MISSING]
 
-        await _publish(
+        await publish(
             settings,
             observed(ref(System.NETSUITE, "101"), netsuite_customer("101", email="c1@acme.example", names="shopify:7001", updated=later), updated=later),
             observed(ref(System.NETSUITE, "103"), netsuite_customer("103", email="c3@acme.example", names="shopify:7003", updated=later), updated=later),

@@ -9,14 +9,12 @@ change (value, source and observed times, surface).
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.checker.app import build_app
-from services.checker.pulse import PulseSettings
 from services.checker.settings import CheckerSettings
-from shared.adapters.kafka import KafkaMessagePublisher, build_broker, ensure_topics
+from shared.adapters.kafka import ensure_topics
 from shared.adapters.mongo.sync_writes import MongoSyncWriteRecorder
 from shared.core.echo import is_echo_conflict
 from shared.core.events import AnyMessage, DiscrepancyOpened, topic_for
@@ -30,25 +28,10 @@ from tests.component.checker.records import (
     ref,
     shopify_customer,
 )
+from tests.integration.checker.conftest import publish
 from tests.integration.checker.topic_reader import TopicReader
 
 Document = dict[str, object]
-
-
-@pytest.fixture
-def settings(kafka_bootstrap: str, mongo_uri: str, unique: str) -> CheckerSettings:
-    return CheckerSettings(
-        kafka_bootstrap=kafka_bootstrap, mongodb_uri=mongo_uri, mongodb_database=f"test_{unique}",  # type: ignore[arg-type]
-        topic_prefix=f"echo{unique}", group_id=f"checker-{unique}", pulse=PulseSettings(enabled=False),
-        batch_timeout_ms=50, topic_partitions=3,
-    )  # fmt: skip
-
-
-async def _publish(settings: CheckerSettings, *messages: AnyMessage) -> None:
-    broker = build_broker(settings)
-    async with broker:
-        await broker.connect()
-        await KafkaMessagePublisher(broker, prefix=settings.topic_prefix).publish_all(list(messages))
 
 
 def _trio(n: int, at: datetime) -> list[AnyMessage]:
@@ -100,14 +83,14 @@ async def test_an_echo_opens_nothing_and_another_value_in_the_window_is_a_hard_c
     topic = TopicReader(settings.kafka_bootstrap, topic_for("discrepancy_opened", settings.topic_prefix))
     try:
         async with build_app(settings), topic:
-            await _publish(settings, *_trio(1, now - timedelta(hours=2)), *_trio(2, now - timedelta(hours=2)))
+            await publish(settings, *_trio(1, now - timedelta(hours=2)), *_trio(2, now - timedelta(hours=2)))
             echoed = await _entity_of(database, "netsuite:customer:101", 6)
             conflicted = await _entity_of(database, "netsuite:customer:102", 6)
             written_at = now - timedelta(seconds=30)
             await _write(database, 1, echoed, written_at)
             write = await _write(database, 2, conflicted, written_at)
             changed_at, seen_at = now - timedelta(seconds=20), now - timedelta(seconds=10)
-            await _publish(
+            await publish(
                 settings,
                 _netsuite_shows(1, "JANET", changed_at, seen_at),  # Concord's write, as NetSuite stores it
                 _netsuite_shows(2, "Jo", changed_at, seen_at),  # someone else's change, inside the window

@@ -3,13 +3,11 @@ customer, so a Shopify customer whose first order comes later is found missing f
 
 import asyncio
 
-import pytest
 from pymongo.database import Database
 
 from services.checker.app import build_app
-from services.checker.pulse import PulseSettings
 from services.checker.settings import CheckerSettings
-from shared.adapters.kafka import KafkaMessagePublisher, build_broker, ensure_topics
+from shared.adapters.kafka import ensure_topics
 from shared.core.events import AnyMessage, DiscrepancyOpened, topic_for
 from shared.core.findings import DiscrepancyKind
 from shared.core.model import EntityType, System
@@ -21,23 +19,8 @@ from tests.component.checker.records import (
     shopify_customer,
     shopify_order,
 )
+from tests.integration.checker.conftest import publish
 from tests.integration.checker.topic_reader import TopicReader
-
-
-@pytest.fixture
-def settings(kafka_bootstrap: str, mongo_uri: str, unique: str) -> CheckerSettings:
-    return CheckerSettings(
-        kafka_bootstrap=kafka_bootstrap, mongodb_uri=mongo_uri, mongodb_database=f"test_{unique}",  # type: ignore[arg-type]
-        topic_prefix=f"orders{unique}", group_id=f"checker-{unique}", pulse=PulseSettings(enabled=False),
-        batch_timeout_ms=50, topic_partitions=3,
-    )  # fmt: skip
-
-
-async def _publish(settings: CheckerSettings, *messages: AnyMessage) -> None:
-    broker = build_broker(settings)
-    async with broker:
-        await broker.connect()
-        await KafkaMessagePublisher(broker, prefix=settings.topic_prefix).publish_all(list(messages))
 
 
 def _customer_opened(messages: list[AnyMessage]) -> list[DiscrepancyOpened]:
@@ -53,7 +36,7 @@ async def test_a_customer_whose_first_order_arrives_later_is_found_missing_from_
     await ensure_topics(settings.kafka_bootstrap, settings.topic_prefix, partitions=3)
     topic = TopicReader(settings.kafka_bootstrap, topic_for("discrepancy_opened", settings.topic_prefix))
     async with build_app(settings), topic:
-        await _publish(
+        await publish(
             settings,
             observed(ref(System.HUBSPOT, "3"), hubspot_contact("3", email="c3@acme.example"), updated=T0),
             observed(ref(System.SHOPIFY, "7003"), shopify_customer("7003", email="c3@acme.example"), updated=T0),
@@ -66,7 +49,7 @@ async def test_a_customer_whose_first_order_arrives_later_is_found_missing_from_
         assert _customer_opened(await topic.settle(1.0)) == [], "no orders yet: nothing is missing"
         order = observed(ref(System.SHOPIFY, "9003", "orders"), shopify_order("9003", email="c3@acme.example"),
                          updated=T0, entity_type=EntityType.ORDER)  # fmt: skip
-        await _publish(settings, order)
+        await publish(settings, order)
         events = await topic.until(lambda m: bool(_customer_opened(m)))
 
     link = mongo_db["links"].find_one({"_id": "shopify:customers:7003"})
