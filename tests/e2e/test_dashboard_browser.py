@@ -11,19 +11,16 @@ saw the platforms agree. ``test-artifacts/dashboard-e2e.png`` is saved at the en
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import TypeVar
 
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
 from pymongo import MongoClient
 
-from infra.demo import DemoConfig, DemoScenario, DemoSession, start_demo, stop_demo
-from infra.processes import free_port
+from infra.demo import DemoConfig, DemoScenario, DemoSession
 from shared.core.discrepancy import Discrepancy
 from tests.e2e.browser import (
     RENDER_TIMEOUT_MS,
@@ -35,10 +32,10 @@ from tests.e2e.browser import (
     sign_in,
     wait_for_rerun,
 )
+from tests.e2e.deployment import eventually, running_demo
 
 pytestmark = pytest.mark.e2e
 
-T = TypeVar("T")
 # Small, so seeding is quick; its ordinary drift (soft, missing) fills the inbox around the hard conflict
 # the test plants itself: the scenario's own conflicts depend on timing (a 15-minute grace, a poll).
 SCENARIO = DemoScenario(customers=6, products=2, orders=4)
@@ -48,30 +45,13 @@ APPLIED_WAIT_MS = 120_000
 RESOLVED_WAIT_S = 120.0
 
 
-def eventually(probe: Callable[[], T | None], seconds: float, what: Callable[[], str]) -> T:
-    deadline = time.monotonic() + seconds
-    while not (value := probe()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {seconds:.0f}s waiting for {what()}")
-        time.sleep(2.0)
-    return value
-
-
 @pytest.fixture
 def demo(kafka_bootstrap: str, mongo_uri: str, unique: str, tmp_path: Path) -> Iterator[DemoSession]:
     require_chromium()  # before minutes of start-up: a missing browser fails at once
-    config = DemoConfig(
-        run_dir=tmp_path / "run", kafka=kafka_bootstrap, mongo_uri=mongo_uri,
-        database=f"e2eb_{unique}", sandbox_database=f"e2eb_{unique}_sandbox", topic_prefix=f"e2eb{unique}",
-        group_suffix=unique, sandbox_port=free_port(), ingest_port=free_port(), dashboard_port=free_port(),
-    )  # fmt: skip
-    try:
-        yield start_demo(config, SCENARIO)
-    finally:
-        stop_demo(config)
-        with MongoClient[dict[str, object]](mongo_uri) as client:
-            client.drop_database(config.database)
-            client.drop_database(config.sandbox_database)
+    with running_demo(
+        SCENARIO, kafka=kafka_bootstrap, mongo_uri=mongo_uri, name=f"e2eb_{unique}", run_dir=tmp_path / "run"
+    ) as session:
+        yield session
 
 
 def test_an_operator_resolves_a_hard_conflict_from_the_inbox_in_a_browser(

@@ -8,51 +8,31 @@ publishing a ``SyncCommand`` as the dashboard does, and sees its discrepancy res
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 from argon2 import PasswordHasher
 from pymongo import MongoClient
 
-from infra.demo import DemoConfig, DemoScenario, DemoSession, start_demo, stop_demo
+from infra.demo import DemoConfig, DemoScenario, DemoSession
 from infra.demo.approve import command_states, open_discrepancies, publish, seen_snapshots, sync_command
 from infra.demo.observe import KINDS, discrepancy_counts
-from infra.processes import free_port
 from services.dashboard.settings import DashboardSettings
 from shared.core.discrepancy import Discrepancy
+from tests.e2e.deployment import eventually, running_demo
 
 pytestmark = pytest.mark.e2e
 
-T = TypeVar("T")
 SMALL = DemoScenario(customers=20, products=8, orders=25)
-
-
-def eventually(probe: Callable[[], T | None], seconds: float, what: Callable[[], str]) -> T:
-    deadline = time.monotonic() + seconds
-    while not (value := probe()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {seconds:.0f}s waiting for {what()}")
-        time.sleep(2.0)
-    return value
 
 
 @pytest.fixture
 def demo(kafka_bootstrap: str, mongo_uri: str, unique: str, tmp_path: Path) -> Iterator[DemoSession]:
-    config = DemoConfig(
-        run_dir=tmp_path / "run", kafka=kafka_bootstrap, mongo_uri=mongo_uri,
-        database=f"e2e_{unique}", sandbox_database=f"e2e_{unique}_sandbox", topic_prefix=f"e2e{unique}",
-        group_suffix=unique, sandbox_port=free_port(), ingest_port=free_port(), dashboard_port=free_port(),
-    )  # fmt: skip
-    try:
-        yield start_demo(config, SMALL)
-    finally:
-        stop_demo(config)
-        with MongoClient[dict[str, object]](mongo_uri) as client:
-            client.drop_database(config.database)
-            client.drop_database(config.sandbox_database)
+    with running_demo(
+        SMALL, kafka=kafka_bootstrap, mongo_uri=mongo_uri, name=f"e2e_{unique}", run_dir=tmp_path / "run"
+    ) as session:
+        yield session
 
 
 def test_demo_finds_every_kind_and_an_approved_sync_resolves_its_discrepancy(demo: DemoSession) -> None:
