@@ -13,12 +13,21 @@ import asyncio
 import os
 import signal
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from shared.adapters.kafka import KafkaMessagePublisher, build_broker, ensure_topics
 from shared.adapters.settings import ServiceSettings
-from shared.core.events import DiscrepancyResolved, topic_for
+from shared.core.events import (
+    DiscrepancyChanged,
+    DiscrepancyOpened,
+    DiscrepancyResolved,
+    EntityChanged,
+    topic_for,
+)
+from shared.core.model import EntityId
 from tests.component.checker.pipeline import FakePipeline
 from tests.integration.checker.scale_support import (
     Deployment,
@@ -33,9 +42,18 @@ ENTITIES = int(os.environ.get("CONCORD_CHECKER_SCALE_ENTITIES", "300"))
 PER_ENTITY = 10
 
 
-async def _reference(messages: list[object]) -> tuple[dict[tuple[str, str], tuple[object, ...]], set[str]]:
-    """The open discrepancies one in-memory instance ends with, and the ids of the entity changes it
-    published (natural ids: the same whatever the batching, so a lost change shows)."""
+@dataclass(frozen=True)
+class Reference:
+    """What one in-memory instance ends with: open discrepancies, the ids of the entity changes it
+    published (natural ids: the same whatever the batching, so a lost change shows), and the entity
+    each record is linked to."""
+
+    discrepancies: dict[tuple[str, str], tuple[object, ...]]
+    changes: set[str]
+    entity_of: dict[str, EntityId]
+
+
+async def _reference(messages: list[object]) -> Reference:
     pipeline = FakePipeline(datetime.now(UTC))
     for start in range(0, len(messages), 500):
         await pipeline.run(*messages[start : start + 500])  # type: ignore[arg-type]
@@ -45,7 +63,24 @@ async def _reference(messages: list[object]) -> tuple[dict[tuple[str, str], tupl
         if d.is_open:
             values = sorted((v.system.value, v.field or "", v.value or "") for v in d.finding.values)
             found[(d.entity_id, d.dimension)] = (d.finding.kind.value, d.finding.fields, tuple(values))
-    return found, {m.message_id for m in pipeline.changes.published}
+    entity_of = {key: link.entity_id for key, link in pipeline.entities.links.items()}
+    return Reference(found, {m.message_id for m in pipeline.changes.published}, entity_of)
+
+
+def _unexplained(
+    extra: list[EntityChanged], reference: Reference, observations: set[str]
+) -> list[EntityChanged]:
+    """Extra changes that are not a replay's re-announcement. The killed instance may have stored a
+    batch's snapshots and died before publishing or recording it; the survivor then announces each
+    stored observation again over every dimension (the snapshot it replaced is gone), even one the
+    reference found unchanged. Such a change names a real observation and the record's own entity."""
+    return [
+        change
+        for change in extra
+        if change.cause not in observations
+        or change.changed_fields
+        or any(reference.entity_of.get(r.key) != change.entity_id for r in change.changed_refs)
+    ]
 
 
 async def _committed_total(deployment: Deployment) -> int:
@@ -79,36 +114,48 @@ async def test_two_instances_one_killed_mid_run_end_like_one_without_duplicates_
         for process in (survivor, victim):
             process.kill()
             process.wait()
-    expected, expected_changes = await _reference(messages)  # type: ignore[arg-type]
+    reference = await _reference(messages)  # type: ignore[arg-type]
+    expected = reference.discrepancies
 
-    changes = await read_topic(kafka_bootstrap, topic_for("entity_changed", deployment.prefix))
-    assert {m.message_id for _, _, m in changes} == expected_changes, "no change lost, none invented"
+    changes = [
+        m for _, _, m in await read_topic(kafka_bootstrap, topic_for("entity_changed", deployment.prefix))
+    ]
+    assert reference.changes - {m.message_id for m in changes} == set(), "no change lost"
+    extra = [m for m in changes if m.message_id not in reference.changes and isinstance(m, EntityChanged)]
+    assert len(extra) == len([m for m in changes if m.message_id not in reference.changes]), "only changes"
+    assert _unexplained(extra, reference, {m.message_id for m in messages}) == [], "none invented"
     actual = await open_discrepancies(mongo_uri, deployment.database)
     assert actual == expected
     assert len(expected) > ENTITIES // 4  # the data really disagrees somewhere
 
     events = await read_topic(kafka_bootstrap, topic_for("discrepancy_opened", deployment.prefix))
-    first_seen: dict[str, object] = {}
+    _assert_lifecycle_in_order(events, set(expected))
+
+
+Lifecycle = DiscrepancyOpened | DiscrepancyChanged | DiscrepancyResolved
+
+
+def _assert_lifecycle_in_order(
+    events: Sequence[tuple[int, int, object]], expected_open: set[tuple[str, str]]
+) -> None:
+    """Each message id means one content; each episode's revisions run 1, 2, 3... in offset order;
+    each entity's events share a partition; the episodes left open are the expected ones."""
+    first_seen: dict[str, Lifecycle] = {}
     revisions: dict[str, list[int]] = defaultdict(list)
     partitions: dict[str, set[int]] = defaultdict(set)
     for partition, _, event in events:
+        assert isinstance(event, Lifecycle)
         known = first_seen.setdefault(event.message_id, event)
         assert known == event, "a message id was reused for different content"
         if known is event:  # a replay after the kill repeats a message id; consumers drop it
-            revisions[event.discrepancy_id].append(event.revision)  # type: ignore[union-attr]
+            revisions[event.discrepancy_id].append(event.revision)
         partitions[event.partition_key].add(partition)
     assert all(r == list(range(1, len(r) + 1)) for r in revisions.values()), "each episode's events in order"
     assert all(len(p) == 1 for p in partitions.values()), "each entity's events on one partition"
+    resolved = {e.discrepancy_id for e in first_seen.values() if isinstance(e, DiscrepancyResolved)}
     still_open = {
-        (
-            e.partition_key,
-            e.last_finding.dimension if isinstance(e, DiscrepancyResolved) else e.finding.dimension,
-        )  # type: ignore[union-attr]
+        (e.partition_key, e.finding.dimension)
         for e in first_seen.values()
-        if not isinstance(e, DiscrepancyResolved)
-        and not any(
-            isinstance(later, DiscrepancyResolved) and later.discrepancy_id == e.discrepancy_id  # type: ignore[union-attr]
-            for later in first_seen.values()
-        )
+        if not isinstance(e, DiscrepancyResolved) and e.discrepancy_id not in resolved
     }
-    assert still_open == set(expected)
+    assert still_open == expected_open
