@@ -18,22 +18,25 @@ import time
 from bench.harness import REPO
 
 
-def plan(scale: float) -> dict[str, list[str]]:
-    """Benchmark module -> its arguments at ``scale`` times the quick sizes."""
+def plan(scale: float) -> list[tuple[str, list[str]]]:
+    """(benchmark module, its arguments) at ``scale`` times the quick sizes, in running order."""
 
     def n(quick: int) -> str:
         return str(max(1, round(quick * scale)))
 
-    runs = {
-        "webhook_ingest": ["--requests", n(1000), "--concurrency", "32"],
-        "pipeline": ["--entities", n(50), "--per-entity", "5", "--reps", "2"],
-        "detection_latency": ["--customers", n(24), "--rate", "2", "--seconds", n(10)],
-        "pulse_sweep": ["--customers", n(15), "--reps", "2"],
-        "syncer_commands": ["--commands", n(10)],
-    }
-    if (REPO / "bench" / "dashboard_inbox.py").exists():
-        runs["dashboard_inbox"] = []
-    return runs
+    return [
+        ("webhook_ingest", ["--requests", n(1000), "--concurrency", "32"]),
+        ("pipeline", ["--entities", n(50), "--per-entity", "5", "--reps", "2"]),
+        ("detection_latency", ["--customers", n(24), "--rate", "2", "--seconds", n(10)]),
+        ("pulse_sweep", ["--customers", n(15), "--reps", "2"]),
+        ("syncer_commands", ["--commands", n(10)]),
+        # Seeding FerretDB runs at ~100 documents/s, so the MongoDB leg (cold load + renders) uses a
+        # quick size; the render path at the issue's 100,000 rows (and its 1-row baseline) is measured
+        # over rows in memory, which is what every render after the first load serves.
+        ("dashboard_inbox", ["--discrepancies", n(2000)]),
+        ("dashboard_inbox", ["--rows-only", "--discrepancies", "100000"]),
+        ("dashboard_inbox", ["--rows-only", "--discrepancies", "1"]),
+    ]
 
 
 def main() -> int:
@@ -43,14 +46,14 @@ def main() -> int:
     args = parser.parse_args()
     chosen = {name for name in args.only.split(",") if name}
     failed: list[str] = []
-    for name, arguments in plan(args.scale).items():
+    for name, arguments in plan(args.scale):
         if chosen and name not in chosen:
             continue
         print(f"== bench.{name} {' '.join(arguments)}", flush=True)
         started = time.monotonic()
         code = subprocess.call([sys.executable, "-m", f"bench.{name}", *arguments], cwd=REPO)
         print(f"== bench.{name}: exit {code} after {time.monotonic() - started:.0f} s", flush=True)
-        if code != 0:
+        if code != 0 and name not in failed:
             failed.append(name)
     subprocess.call([sys.executable, "-m", "bench.report"], cwd=REPO)
     if failed:

@@ -40,4 +40,6 @@ def describe_machine(kafka_version: str | None = None) -> dict[str, object]:
             for name in ("faststream", "aiokafka", "pymongo", "pydantic", "starlette", "uvicorn", "httpx")
         },
         "kafka": kafka_version,
+        # What else ran: a benchmark on a loaded 2-core machine reads low, its baseline too.
+        "load_average_1m": round(os.getloadavg()[0], 2),
     }
