@@ -32,8 +32,10 @@ from services.dashboard.runtime import Runtime, build_runtime
 from services.dashboard.settings import DashboardSettings
 from shared.adapters.mongo.client import Document
 from shared.adapters.mongo.discrepancies import (
+    INBOX_ROWS,
     MongoDiscrepancyRepository,
     _document_of,  # the stored shape, see seed()
+    inbox_row_document,
 )
 from shared.core.dashboard.access import Role
 from shared.core.dashboard.inbox import InboxRow, row_of
@@ -76,22 +78,29 @@ def _stored(i: int) -> StoredDiscrepancy:
 async def seed(uri: str, database: str, count: int) -> float:
     """Store ``count`` open discrepancies in the repository's own document shape.
 
-    The documents are the repository's (``_document_of``); they are inserted with plain bulk inserts
-    instead of ``save_all`` because ``save_all`` also maintains ``discrepancy_heads`` (the entity
-    view's index, not read by the inbox) and costs three round trips per ten documents, which on a
-    shared FerretDB turns a 100,000-document seed into hours.
+    The documents are the repository's (``_document_of`` and ``inbox_row_document``); they are
+    inserted with plain bulk inserts instead of ``save_all`` because ``save_all`` also maintains
+    ``discrepancy_heads`` (the entity view's index, not read by the inbox) and costs several round
+    trips per ten documents, which on a shared FerretDB turns a 100,000-document seed into hours.
     """
     client: AsyncMongoClient[Document] = AsyncMongoClient(uri, tz_aware=True, tzinfo=UTC)
-    collection = client[database]["discrepancies"]
+    episodes, rows = client[database]["discrepancies"], client[database][INBOX_ROWS]
     await MongoDiscrepancyRepository(client[database]).ensure_indexes()
     started = time.perf_counter()
     lanes = 4  # FerretDB deadlocks with ~100 statements in flight: 4 lanes of 10-document bulks
     for start in range(0, count, 10 * lanes):
-        batches = [
-            [{"_id": s.discrepancy.id, **_document_of(s)} for s in map(_stored, range(b, min(count, b + 10)))]
+        stored = [
+            list(map(_stored, range(b, min(count, b + 10))))
             for b in range(start, min(count, start + 10 * lanes), 10)
         ]
-        await asyncio.gather(*(collection.insert_many(batch, ordered=False) for batch in batches))
+        await asyncio.gather(*(
+            episodes.insert_many([{"_id": s.discrepancy.id, **_document_of(s)} for s in batch], ordered=False)
+            for batch in stored
+        ))  # fmt: skip
+        await asyncio.gather(*(
+            rows.insert_many([{"_id": s.discrepancy.id, **inbox_row_document(s)} for s in batch], ordered=False)
+            for batch in stored
+        ))  # fmt: skip
     await client.close()
     return time.perf_counter() - started
 

@@ -31,7 +31,9 @@ def _settings_key(settings: DashboardSettings) -> str:
     show_spinner="Connecting to MongoDB and Kafka…", hash_funcs={DashboardSettings: _settings_key}
 )
 def _shared_runtime(settings: DashboardSettings) -> Runtime:
-    return build_runtime(settings)
+    runtime = build_runtime(settings)
+    runtime.inbox.warm()  # the scan runs while the operator signs in
+    return runtime
 
 
 def runtime_for(settings: DashboardSettings) -> Runtime:

@@ -1,14 +1,16 @@
 """The in-memory inbox of one server process, reloaded in the background (stale while revalidating).
 
-The first render waits for the first load; afterwards a render never waits: when the rows are older
-than ``refresh_seconds`` a reload starts on the portal loop and the render uses the rows it has.
-An operator's own change (assign, snooze, approve) calls :meth:`invalidate` so it shows at once.
+The first render waits for the first load (the server starts it early, :meth:`warm`); afterwards a
+render never waits for the scan: when the rows are older than ``refresh_seconds`` a reload starts on
+the portal loop and the render uses the rows it has. An operator's own change (assign, snooze, raise
+priority) calls :meth:`invalidate`, which re-reads only the small annotation collections at once, so
+the change shows without waiting for 100,000 rows again.
 """
 
 import threading
 from collections import Counter
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from services.dashboard.portal import Portal
@@ -52,15 +54,25 @@ class InboxCache:
         self._reloading: Future[InboxSnapshot] | None = None
         self._prepared: dict[tuple[int, bool], tuple[InboxSnapshot, PreparedRows]] = {}
         self._matches: dict[tuple[int, bool, InboxFilter], tuple[InboxSnapshot, InboxMatch]] = {}
+        self._rows_outdated = False
+
+    def warm(self) -> None:
+        """Start the first load now, without waiting (a server calls it when it builds its runtime)."""
+        with self._lock:
+            if self._current is None and self._reloading is None:
+                self._reloading = self._portal.submit(self._load())
 
     def current(self, timeout: float = 600.0) -> InboxSnapshot:
         """The rows to render now: waits only when nothing was loaded yet."""
         with self._lock:
             snapshot = self._current
             stale = (
-                snapshot is None or (utc_now() - snapshot.loaded_at).total_seconds() > self._refresh_seconds
+                snapshot is None
+                or self._rows_outdated
+                or (utc_now() - snapshot.loaded_at).total_seconds() > self._refresh_seconds
             )
             if stale and self._reloading is None:
+                self._rows_outdated = False
                 self._reloading = self._portal.submit(self._load())
             pending = self._reloading
         if snapshot is not None or pending is None:
@@ -105,9 +117,22 @@ class InboxCache:
         return found
 
     def invalidate(self) -> None:
-        """Reload before the next render (and wait for it)."""
+        """Show an operator's own change now: re-read the annotations and raised pairs (small) into
+        the current rows, and reload the rows themselves in the background."""
         with self._lock:
-            self._current = None
+            snapshot = self._current
+            self._rows_outdated = True
+        if snapshot is None:
+            return
+        refreshed = self._portal.call(self._with_fresh_annotations(snapshot))
+        with self._lock:
+            if self._current is snapshot:
+                self._current = refreshed
+
+    async def _with_fresh_annotations(self, snapshot: InboxSnapshot) -> InboxSnapshot:
+        annotations = await self._ports.annotations.load_all()
+        raised = await self._ports.annotations.raised_pairs()
+        return replace(snapshot, annotations=annotations, raised=frozenset(raised))
 
     async def _load(self) -> InboxSnapshot:
         started = utc_now()

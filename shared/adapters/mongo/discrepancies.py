@@ -6,6 +6,12 @@ carry (``shared.core.events.discrepancy_id_for``). ``pending`` holds the episode
 acknowledged by Kafka (see ``repositories.StoredDiscrepancy``). ``discrepancy_heads`` (``_id``: entity id)
 holds each entity's latest episode number per dimension, so the per-entity read is by ``_id`` (the
 only lookup FerretDB serves without a scan); the indexes serve the dashboard's queries.
+
+``inbox_rows`` (``_id``: the episode id) holds each episode's inbox row (``shared.core.dashboard.inbox``),
+written in the same save: the dashboard's inbox reads these small documents instead of scanning every
+full episode (on FerretDB the scan costs per stored byte: 100,000 full episodes take minutes). A resolved
+episode keeps a row-less tombstone with its revision, so a late write of an older revision (the same
+revision guard as the episode's) cannot bring a resolved row back.
 """
 
 from collections.abc import Collection, Sequence
@@ -22,12 +28,14 @@ from shared.adapters.mongo.bulk import (
     upsert_guarded,
 )
 from shared.adapters.mongo.client import Document
+from shared.core.dashboard.inbox import row_of
 from shared.core.discrepancy import Discrepancy
 from shared.core.events import discrepancy_id_for
 from shared.core.model import EntityId
 from shared.core.repositories import DiscrepancyEvent, StoredDiscrepancy
 
 COLLECTION = "discrepancies"
+INBOX_ROWS = "inbox_rows"
 
 
 @cache
@@ -41,6 +49,7 @@ class MongoDiscrepancyRepository:
     def __init__(self, database: AsyncDatabase[Document]) -> None:
         self._collection = database[COLLECTION]
         self._heads = database["discrepancy_heads"]
+        self._rows = database[INBOX_ROWS]
 
     async def ensure_indexes(self) -> None:
         """Indexes of per-entity reads and the dashboard's open-discrepancy lists (idempotent)."""
@@ -82,6 +91,7 @@ class MongoDiscrepancyRepository:
             for item in items
         ]
         await upsert_guarded(self._collection, writes)
+        await upsert_guarded(self._rows, [_row_write(item) for item in items])
         await self._advance_heads(items)
 
     async def clear_pending(self, discrepancy_ids: Collection[str]) -> None:
@@ -124,6 +134,21 @@ def _document_of(item: StoredDiscrepancy) -> Document:
     }
 
 
+def inbox_row_document(item: StoredDiscrepancy) -> Document:
+    """The ``inbox_rows`` document of an episode: its row while open, a tombstone once resolved."""
+    discrepancy = item.discrepancy
+    row = row_of(discrepancy).model_dump(mode="json") if discrepancy.is_open else None
+    return {"open": discrepancy.is_open, "revision": discrepancy.revision, "row": row}
+
+
+def _row_write(item: StoredDiscrepancy) -> GuardedWrite:
+    return GuardedWrite(
+        id=item.discrepancy.id,
+        document=inbox_row_document(item),
+        guard={"revision": {"$lte": item.discrepancy.revision}},
+    )
+
+
 def _stored_of(document: Document) -> StoredDiscrepancy:
     return StoredDiscrepancy(
         discrepancy=Discrepancy.model_validate(document["document"]),
@@ -131,4 +156,4 @@ def _stored_of(document: Document) -> StoredDiscrepancy:
     )
 
 
-__all__ = ["MongoDiscrepancyRepository"]
+__all__ = ["INBOX_ROWS", "MongoDiscrepancyRepository", "inbox_row_document"]

@@ -1,8 +1,8 @@
 """Reads of the dashboard over collections other services write (it never writes them).
 
-Per-entity reads are by ``_id`` (served by FerretDB's primary key). The open-discrepancy list is the
-one scan: the dashboard runs it in the background and answers the inbox from memory (see
-``shared.core.dashboard.inbox``).
+Per-entity reads are by ``_id`` (served by FerretDB's primary key). The inbox is the one scan, of the
+small ``inbox_rows`` documents the checker keeps beside each episode: the dashboard runs it in the
+background and answers the inbox from memory (see ``shared.core.dashboard.inbox``).
 """
 
 from collections.abc import Sequence
@@ -17,9 +17,10 @@ from shared.adapters.mongo.check_state import MongoCheckStateStore
 from shared.adapters.mongo.client import Document
 from shared.adapters.mongo.commands import COLLECTION as COMMANDS
 from shared.adapters.mongo.commands import MongoCommandStore
+from shared.adapters.mongo.discrepancies import INBOX_ROWS
 from shared.adapters.mongo.entities import MongoEntityRepository
 from shared.adapters.mongo.snapshots import MongoSnapshotRepository
-from shared.core.dashboard.inbox import InboxRow, row_of
+from shared.core.dashboard.inbox import InboxRow
 from shared.core.discrepancy import Discrepancy, discrepancy_id
 from shared.core.model import EntityId, System
 from shared.core.ports import PollCursor
@@ -59,10 +60,10 @@ class DashboardReader:
         return [Discrepancy.model_validate(document["document"]) async for document in cursor]
 
     async def open_inbox_rows(self) -> list[InboxRow]:
-        """The inbox row of every open discrepancy, each parsed and reduced as it streams in (a full
-        scan: call it off the render path; only the compact rows stay in memory)."""
-        cursor = self._database["discrepancies"].find({"status": "open"}, {"document": 1})
-        return [row_of(Discrepancy.model_validate(document["document"])) async for document in cursor]
+        """The inbox row of every open discrepancy (a scan of ``inbox_rows``: call it off the render
+        path)."""
+        cursor = self._database[INBOX_ROWS].find({"open": True}, {"row": 1})
+        return [InboxRow.model_validate(document["row"]) async for document in cursor]
 
     async def discrepancy(self, lifecycle_id: str) -> Discrepancy | None:
         """One episode by its lifecycle id (``Discrepancy.id``)."""
