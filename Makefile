@@ -9,7 +9,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.synced
 
-.PHONY: help setup lint format typecheck test test-unit infra-up infra-down infra-status sandbox browser bench chaos clean
+.PHONY: help setup lint format typecheck asyncapi test test-unit infra-up infra-down infra-status sandbox browser bench chaos clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ format: setup ## apply ruff's formatting and safe fixes
 
 typecheck: setup ## mypy --strict over shared/ and services/
 	$(VENV)/bin/mypy
+
+asyncapi: setup ## regenerate docs/asyncapi/: every service's AsyncAPI document + message JSON Schemas
+	$(PY) -m services.asyncapi docs/asyncapi
 
 test: setup browser ## all tests; starts local Kafka + FerretDB itself when no other backend is configured
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -14,6 +14,7 @@ from shared.core.events import (
     DiscrepancyOpened,
     DiscrepancyResolved,
     EntityChanged,
+    RefreshRequested,
     dead_letter_topic,
     topic_for,
 )
@@ -31,10 +32,22 @@ DISCREPANCIES_DESCRIPTION = (
 ENTITIES_DESCRIPTION = (
     "EntityChanged, keyed by canonical entity id: the link stage's output, the evaluate stage's input."
 )
+REFRESH_DESCRIPTION = (
+    "RefreshRequested from the pulse (surface pulse, reason pulse), keyed by the first record's key: "
+    "due (entity, dimension) pairs whose records ingest re-reads, to find drift no event reported."
+)
+DEAD_LETTER_DESCRIPTION = "Records the stage could not process, unchanged; headers dlq-reason and dlq-origin."
+UNCONSUMED_DEAD_LETTER_DESCRIPTION = (
+    "Provisioned for subscribers of {topic} outside Concord: park a record you cannot process here, "
+    "unchanged, under its key, with headers dlq-reason and dlq-origin. No Concord service uses it."
+)
+PROVISIONED_ONLY = frozenset({"discrepancies.dead_letters"})
+"""Titles of channels declared for the contract that no operation of the checker sends to or receives."""
 
 
 def declare_published_topics(broker: KafkaBroker, prefix: str) -> None:
-    """Declare the entity-change and discrepancy topics, and the checker's dead-letter topics."""
+    """Declare the entity-change, discrepancy and (pulse) refresh-request topics, and the dead-letter
+    topics of the checker's stages and of its discrepancy topic (see ``PROVISIONED_ONLY``)."""
     broker.publisher(
         topic_for("discrepancy_opened", prefix), schema=DiscrepancyTopicMessage,
         title="discrepancies", description=DISCREPANCIES_DESCRIPTION,
@@ -43,12 +56,20 @@ def declare_published_topics(broker: KafkaBroker, prefix: str) -> None:
         topic_for("entity_changed", prefix), schema=EntityChanged, title="entities.changed",
         description=ENTITIES_DESCRIPTION,
     )  # fmt: skip
+    broker.publisher(
+        topic_for("refresh_requested", prefix), schema=RefreshRequested, title="refresh.requested",
+        description=REFRESH_DESCRIPTION,
+    )  # fmt: skip
     consumed = (
         ("link", topic_for("record_observed", prefix)),
         ("evaluate", topic_for("entity_changed", prefix)),
     )
     for stage, topic in consumed:
         broker.publisher(
-            dead_letter_topic(topic), title=f"{stage}.dead_letters",
-            description="Records the stage could not process, unchanged; headers dlq-reason and dlq-origin.",
-        )  # fmt: skip
+            dead_letter_topic(topic), title=f"{stage}.dead_letters", description=DEAD_LETTER_DESCRIPTION
+        )
+    discrepancies = topic_for("discrepancy_opened", prefix)
+    broker.publisher(
+        dead_letter_topic(discrepancies), title="discrepancies.dead_letters",
+        description=UNCONSUMED_DEAD_LETTER_DESCRIPTION.format(topic=discrepancies),
+    )  # fmt: skip

@@ -17,6 +17,7 @@ from services.syncer.related import LinkedRecords, RelatedLookup
 from services.syncer.retries import RetryScheduler
 from services.syncer.service import CommandRunner, SyncerDeps, WriteRecorder
 from services.syncer.settings import SyncerSettings
+from services.syncer.topics import declare_published_topics
 from shared.adapters.kafka import KafkaMessagePublisher, build_broker, ensure_topics
 from shared.adapters.mongo import connect_mongo
 from shared.adapters.mongo.client import Document
@@ -76,7 +77,8 @@ def _connector_platforms(
 
 
 def build_app(settings: SyncerSettings, *, ports: SyncerPorts | None = None) -> FastStream:
-    """Build the syncer's FastStream application. Nothing connects until the app starts."""
+    """Build the syncer's FastStream application. Nothing connects until the app starts; its broker
+    declares every topic the syncer consumes and publishes (the AsyncAPI document)."""
     ports = ports or SyncerPorts(broker=build_broker(settings))
     mongo = connect_mongo(settings)
     database = mongo[settings.mongodb_database]
@@ -100,6 +102,7 @@ def build_app(settings: SyncerSettings, *, ports: SyncerPorts | None = None) -> 
         ports.broker, runner, prefix=settings.topic_prefix, group_id=settings.group_id,
         batch_size=settings.batch_size, retry_seconds=settings.retry_batch_seconds,
     )  # fmt: skip
+    declare_published_topics(ports.broker, settings.topic_prefix)
     scheduler = RetryScheduler(store, publisher, ports.clock, settings.retry.scheduling())
     background: list[asyncio.Task[None]] = []
     app = FastStream(ports.broker)
