@@ -45,13 +45,15 @@ class AiokafkaHealth:
     async def dead_letters(self) -> list[DeadLetters]:
         """Every dead-letter topic holding messages, with the reasons of its newest ones."""
         topics = [topic for topic in all_topics(self._prefix) if topic.endswith(".dlq")]
-        consumer = AIOKafkaConsumer(bootstrap_servers=self._bootstrap, enable_auto_commit=False)
+        # Subscribing (no group) is what loads the topics' partitions into the consumer's metadata;
+        # ``consumer.topics()`` fetches metadata without keeping it.
+        consumer = AIOKafkaConsumer(*topics, bootstrap_servers=self._bootstrap, enable_auto_commit=False)
         await consumer.start()
         try:
-            await consumer.topics()  # loads the metadata that partitions_for_topic answers from
             partitions = [
                 TopicPartition(t, p) for t in topics for p in consumer.partitions_for_topic(t) or ()
             ]
+            consumer.unsubscribe()  # the newest messages are read by assignment
             ends = await consumer.end_offsets(partitions) if partitions else {}
             starts = await consumer.beginning_offsets(partitions) if partitions else {}
             found: list[DeadLetters] = []

@@ -4,7 +4,7 @@ import asyncio
 from pathlib import Path
 
 import pandas as pd
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from pymongo.asynchronous.database import AsyncDatabase
 from streamlit.testing.v1 import AppTest
 
@@ -14,7 +14,7 @@ from services.dashboard.settings import DashboardSettings
 from shared.adapters.mongo.client import Document
 from shared.adapters.mongo.dashboard import DashboardReader
 from shared.core.dashboard.access import Role
-from shared.core.events import AnyMessage, SyncCommand, parse_message, topic_for
+from shared.core.events import AnyMessage, SyncCommand, dead_letter_topic, parse_message, topic_for
 from tests.integration.dashboard.conftest import PASSWORDS
 from tests.integration.dashboard.seeding import SEEDED_AT, email_conflict, run_checker
 
@@ -188,9 +188,14 @@ async def test_assigning_to_me_puts_the_discrepancy_in_my_inbox(
 
 
 async def test_the_health_page_shows_freshness_lag_and_failures(
-    runtime: Runtime, database: AsyncDatabase[Document]
+    runtime: Runtime, database: AsyncDatabase[Document], settings: DashboardSettings
 ) -> None:
     await seed(database, 1)
+    commands = topic_for("sync_command", settings.topic_prefix)
+    await _lagging_group(settings.kafka_bootstrap, commands, group="syncer-behind", produced=3, committed=1)
+    await _dead_letter(
+        settings.kafka_bootstrap, dead_letter_topic(commands), reason="precondition unreadable"
+    )
     at = app(runtime, SignedIn("victor", Role.VIEWER))
     at.session_state["nav"] = "Health"
     at.run()
@@ -200,3 +205,39 @@ async def test_the_health_page_shows_freshness_lag_and_failures(
     assert all(text.endswith(" ago") for text in freshness["newest observation"])
     assert not at.error, [e.value for e in at.error]
     assert at.metric[0].label.startswith("Pulse backlog")
+    lag = frame_with(at, "lag")
+    assert lag[lag["group"] == "syncer-behind"][["topic", "partition", "lag"]].values.tolist() == [
+        [commands, 0, 2]
+    ]
+    assert any(dead_letter_topic(commands) in m.value and "1 message" in m.value for m in at.markdown), [
+        m.value for m in at.markdown
+    ]
+    assert any(c.value == "test: precondition unreadable" for c in at.caption), [c.value for c in at.caption]
+
+
+async def _lagging_group(kafka: str, topic: str, *, group: str, produced: int, committed: int) -> None:
+    """``produced`` messages on ``topic``, of which ``group`` committed the first ``committed``."""
+    producer = AIOKafkaProducer(bootstrap_servers=kafka)
+    await producer.start()
+    try:
+        for n in range(produced):
+            await producer.send_and_wait(topic, f"m{n}".encode(), partition=0)
+    finally:
+        await producer.stop()
+    consumer = AIOKafkaConsumer(bootstrap_servers=kafka, group_id=group, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign([TopicPartition(topic, 0)])
+        await consumer.commit({TopicPartition(topic, 0): committed})
+    finally:
+        await consumer.stop()
+
+
+async def _dead_letter(kafka: str, topic: str, *, reason: str) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=kafka)
+    await producer.start()
+    try:
+        headers = [("dlq-origin", b"test"), ("dlq-reason", reason.encode())]
+        await producer.send_and_wait(topic, b"{}", partition=0, headers=headers)
+    finally:
+        await producer.stop()
