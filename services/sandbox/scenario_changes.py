@@ -5,6 +5,7 @@ scenario's determinism (see :mod:`services.sandbox.scenario`).
 """
 
 import dataclasses
+import random
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -133,17 +134,45 @@ async def _fulfil(world: World, number: int, when: datetime) -> None:
 # --- drift -----------------------------------------------------------------------------------------
 
 
-async def plant_drift(world: World) -> None:
-    """Plant formatting, conflict and out-of-band drift on distinct customers (and products)."""
+@dataclasses.dataclass(frozen=True)
+class DriftTargets:
+    """Which customers (indexes) and products get which planted drift; disjoint."""
+
+    formatting: tuple[int, ...]
+    conflict: tuple[int, ...]
+    silent: tuple[int, ...]
+    products: tuple[int, ...]
+
+
+def drift_targets(world: World) -> DriftTargets:
+    """Choose the drift targets among customers in NetSuite (call once every customer exists).
+
+    Drawn from their own generator (seeded from the scenario's seed), so that choosing them early
+    leaves every later draw of the scenario (orders, fulfilments, refunds) as it was."""
     count = drift_count(world.config)
     eligible = [n for n in range(len(world.customers)) if System.NETSUITE in world.customers[n].records]
-    pool = world.rng.sample(eligible, len(eligible))
-    products = world.rng.sample(range(len(world.products)), len(world.products))
-    for index, customer in enumerate(pool[:count]):
+    rng = random.Random(f"drift:{world.config.seed}")  # noqa: S311  # simulation, not security
+    pool = rng.sample(eligible, len(eligible))
+    products = rng.sample(range(len(world.products)), len(world.products))
+    return DriftTargets(
+        formatting=tuple(pool[:count]), conflict=tuple(pool[count : 2 * count]),
+        silent=tuple(pool[2 * count : 3 * count]), products=tuple(products),
+    )  # fmt: skip
+
+
+async def plant_visible_drift(world: World, targets: DriftTargets) -> None:
+    """Formatting and conflict drift, each with its webhook."""
+    for index, customer in enumerate(targets.formatting):
         await _plant_formatting(world, customer, phone=index % 2 == 1)
-    for customer in pool[count : 2 * count]:
+    for customer in targets.conflict:
         await _plant_conflict(world, customer)
-    for index, customer in enumerate(pool[2 * count : 3 * count]):
+
+
+async def plant_silent_drift(world: World, targets: DriftTargets) -> None:
+    """Out-of-band drift (no webhook): a NetSuite price or a HubSpot phone, alternately. Planted after
+    every other write, so that no later webhook of the same record carries it."""
+    products = list(targets.products)
+    for index, customer in enumerate(targets.silent):
         if index % 2 == 0 and products:
             await _plant_silent_price(world, products.pop())
         else:
