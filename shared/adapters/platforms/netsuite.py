@@ -14,7 +14,9 @@ Sales orders are returned with ``creditMemos`` attached (the memos created from 
 cost, counted against the budget like every call: each ``read``, ``read_many`` or change page of
 sales orders makes one more collection query per 200 orders (and per further page of memos),
 plus one GET per credit memo found. A new credit memo does not move its order's
-``lastModifiedDate``, so polling alone does not notice it; a re-read (refresh, pulse) does.
+``lastModifiedDate``: the first page of a sales-order poll also lists the credit memos modified in the
+window and adds their orders (one more query and one GET per such memo), and an order's
+``source_updated_at`` is the newest of its own and its memos' modification times.
 
 Writes answer 204 with no body (a create's ``Location`` names the new record), so every write is
 followed by a read. Provenance: a custom field per record type when configured
@@ -40,7 +42,11 @@ from shared.adapters.platforms.base import (
     unsupported,
 )
 from shared.adapters.platforms.http import Call, PlatformHttp, parse_as
-from shared.adapters.platforms.netsuite_queries import collection_page, with_credit_memos
+from shared.adapters.platforms.netsuite_queries import (
+    collection_page,
+    orders_with_memos_changed,
+    with_credit_memos,
+)
 from shared.adapters.platforms.settings import NetSuiteSettings
 from shared.core.errors import MalformedResponse, NotFound, PlatformError, RateLimited
 from shared.core.model import EntityType, ExternalRef, System
@@ -195,7 +201,13 @@ class NetSuiteConnector:
         }
         data = await self._http.send_json(Call("GET", f"record/v1/{record_type}", params=params), priority)
         ids, has_more = collection_page(data, record_type)
-        records = tuple(await self.read_many(entity_type, ids, priority=priority))
+        wanted = ids
+        if record_type == "salesOrder" and offset == 0:
+            memo_orders = await orders_with_memos_changed(
+                self._http, date_literal(cursor.since), page_size=self._settings.page_size, priority=priority
+            )
+            wanted = list(dict.fromkeys([*ids, *memo_orders]))
+        records = tuple(await self.read_many(entity_type, wanted, priority=priority))
         high_water = max((record.source_updated_at() for record in records), default=None)
         next_cursor = (
             ChangeCursor(since=cursor.since, page=str(offset + len(ids))) if has_more and ids else None

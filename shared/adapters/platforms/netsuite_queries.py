@@ -11,7 +11,7 @@ found, because the collection holds no totals. Every call goes through the conne
 import asyncio
 from collections.abc import Sequence
 
-from pydantic import Field, TypeAdapter
+from pydantic import AwareDatetime, Field, TypeAdapter
 
 from shared.adapters.budget import Priority
 from shared.adapters.platforms.http import Call, PlatformHttp, parse_as
@@ -32,6 +32,7 @@ class NetSuiteCreditMemo(WireModel):
     tran_id: str | None = Field(default=None, alias="tranId")
     total: NetSuiteAmount
     created_from: NetSuiteRef = Field(alias="createdFrom")
+    last_modified_date: AwareDatetime | None = Field(default=None, alias="lastModifiedDate")
 
 
 def collection_page(data: object, record_type: str) -> tuple[list[str], bool]:
@@ -82,7 +83,10 @@ async def with_credit_memos(
     by_order: dict[str, list[dict[str, object]]] = {}
     for memo in memos:
         if memo is not None and memo.created_from.id is not None:
-            entry: dict[str, object] = {"id": memo.id, "tranId": memo.tran_id, "total": memo.total}
+            entry: dict[str, object] = {
+                "id": memo.id, "tranId": memo.tran_id, "total": memo.total,
+                "lastModifiedDate": memo.last_modified_date.isoformat() if memo.last_modified_date else None,
+            }  # fmt: skip
             by_order.setdefault(memo.created_from.id, []).append(entry)
     return [
         {**order, "creditMemos": by_order.get(str(order["id"]), [])}
@@ -90,6 +94,18 @@ async def with_credit_memos(
         else order
         for order in orders
     ]
+
+
+async def orders_with_memos_changed(
+    http: PlatformHttp, date_literal: str, *, page_size: int, priority: Priority
+) -> list[str]:
+    """The sales orders whose credit memos were created or changed on or after ``date_literal``: a
+    new memo leaves its order's ``lastModifiedDate`` alone, so a poll of orders alone misses it."""
+    q = f'lastModifiedDate ON_OR_AFTER "{date_literal}"'
+    memo_ids = await query_ids(http, CREDIT_MEMO, q, page_size=page_size, priority=priority)
+    memos = await asyncio.gather(*(_read_memo(http, memo_id, priority) for memo_id in memo_ids))
+    orders = [memo.created_from.id for memo in memos if memo is not None and memo.created_from.id is not None]
+    return list(dict.fromkeys(orders))
 
 
 async def _read_memo(http: PlatformHttp, memo_id: str, priority: Priority) -> NetSuiteCreditMemo | None:

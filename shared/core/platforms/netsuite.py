@@ -153,11 +153,12 @@ class NetSuiteSalesOrderLine(WireModel):
 
 
 class NetSuiteCreditMemoRef(WireModel):
-    """A credit memo created from a sales order: internal id and total."""
+    """A credit memo created from a sales order: internal id, total, and when it last changed."""
 
     id: NetSuiteId
     total: NetSuiteAmount
     tran_id: str | None = Field(default=None, alias="tranId")
+    last_modified_date: AwareDatetime | None = Field(default=None, alias="lastModifiedDate")
 
 
 class NetSuiteSalesOrder(NetSuiteRecord):
@@ -185,3 +186,12 @@ class NetSuiteSalesOrder(NetSuiteRecord):
     status: str | NetSuiteRef | None = None
     item: NetSuiteSublist[NetSuiteSalesOrderLine] | None = None
     credit_memos: list[NetSuiteCreditMemoRef] | None = Field(default=None, alias="creditMemos")
+
+    # A new credit memo does not move its order's lastModifiedDate, yet it changes the order as Concord
+    # reads it (refunded_total): the order with its memos was last updated by the newest of them.
+    def source_updated_at(self) -> datetime:
+        memos = [utc(memo.last_modified_date) for memo in self.credit_memos or () if memo.last_modified_date]
+        return max([utc(self.last_modified_date), *memos])
+
+    def source_version(self) -> str:
+        return version_from(self.source_updated_at())

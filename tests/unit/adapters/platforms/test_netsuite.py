@@ -208,3 +208,33 @@ async def test_customers_are_read_without_memo_queries() -> None:
     recorder = Recorder(reply(200, recorded("netsuite.customer.107.json")))
     await _connector(recorder).read_many(EntityType.CUSTOMER, ["107"])
     assert [request.url.path.rsplit("/", 2)[-2] for request in recorder.requests] == ["customer"]
+
+
+async def test_a_poll_lists_an_order_whose_credit_memo_changed_though_the_order_did_not() -> None:
+    """A new credit memo leaves its order's lastModifiedDate alone: the poll's first page asks for the
+    memos changed in the window and reads their orders, each as new as its newest memo."""
+    memo = _memo("7001", "4321", 10.0) | {"lastModifiedDate": "2030-01-02T03:04:05Z"}
+    memo_queries: list[str] = []
+
+    def routes(request: httpx.Request) -> httpx.Response:
+        kind, _, record_id = request.url.path.split("/record/v1/")[1].partition("/")
+        if kind == "salesOrder" and not record_id:
+            return reply(200, {"items": [], "hasMore": False})  # no order itself changed
+        if kind == "creditMemo" and not record_id:
+            memo_queries.append(request.url.params["q"])
+            return reply(200, _memo_collection(["7001"]))
+        return reply(200, memo if kind == "creditMemo" else _sales_order(record_id))
+
+    connector = NetSuiteConnector(
+        netsuite_settings(), httpx.AsyncClient(transport=httpx.MockTransport(routes)), UnlimitedBudget()
+    )
+    page = await connector.changed_since(
+        EntityType.ORDER, ChangeCursor(since=datetime(2030, 1, 1, tzinfo=UTC))
+    )
+
+    assert memo_queries == ['lastModifiedDate ON_OR_AFTER "1/1/2030"', "createdFrom ANY_OF [4321]"]
+    [order] = page.records
+    assert isinstance(order, NetSuiteSalesOrder)
+    assert [m.total for m in order.credit_memos or []] == [Decimal("10.0")]
+    assert order.source_updated_at() == datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC) > order.last_modified_date
+    assert page.next_cursor is None
