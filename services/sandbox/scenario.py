@@ -63,14 +63,14 @@ async def run_scenario(store: SandboxStore, config: ScenarioConfig) -> ScenarioR
     for number in range(config.customers):
         await _add_customer(world, number)
     drift = scenario_changes.drift_targets(world)
-    # Visible drift right after the customers, so a live deployment meets it among the first events
-    # (the demo's inbox shows soft drift and conflicts within seconds, not after every order).
-    await scenario_changes.plant_visible_drift(world, drift)
+    # Formatting drift right after the customers, so a live deployment meets soft drift among the
+    # first events (the demo's inbox shows it within seconds, not after every order).
+    await scenario_changes.plant_formatting_drift(world, drift)
     for number in range(config.orders):
         await _place_order(world, number)
     await scenario_changes.fulfil_and_refund(world)
     await scenario_changes.change_prices_and_stock(world)
-    await scenario_changes.plant_silent_drift(world, drift)
+    await scenario_changes.plant_late_drift(world, drift)
     return world.report()
 
 

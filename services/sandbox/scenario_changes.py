@@ -160,17 +160,19 @@ def drift_targets(world: World) -> DriftTargets:
     )  # fmt: skip
 
 
-async def plant_visible_drift(world: World, targets: DriftTargets) -> None:
-    """Formatting and conflict drift, each with its webhook."""
+async def plant_formatting_drift(world: World, targets: DriftTargets) -> None:
+    """Formatting-only drift (an email's case, a phone's punctuation), each with its webhook. It never
+    changes a matching key, so it can be planted early without making links depend on arrival order."""
     for index, customer in enumerate(targets.formatting):
         await _plant_formatting(world, customer, phone=index % 2 == 1)
+
+
+async def plant_late_drift(world: World, targets: DriftTargets) -> None:
+    """Conflicts (with their webhooks), then out-of-band drift (no webhook: a NetSuite price or a
+    HubSpot phone, alternately), after every other write, so that each record was first seen agreeing
+    and no later webhook of the same record carries the silent change."""
     for customer in targets.conflict:
         await _plant_conflict(world, customer)
-
-
-async def plant_silent_drift(world: World, targets: DriftTargets) -> None:
-    """Out-of-band drift (no webhook): a NetSuite price or a HubSpot phone, alternately. Planted after
-    every other write, so that no later webhook of the same record carries it."""
     products = list(targets.products)
     for index, customer in enumerate(targets.silent):
         if index % 2 == 0 and products:

@@ -62,13 +62,13 @@ def test_two_replicas_of_each_consuming_service_reach_the_outcome_of_one(
 ) -> None:
     one, two = deployments
     assert len(_names(two, "ingest")) == len(_names(two, "checker")) == len(_names(two, "syncer")) == 2
-    settled = settle_both(deployments, 150.0)
+    settled = settle_both(deployments, 240.0)
     assert settled[0] == settled[1], differences(*settled)
     commands = [asyncio.run(approve_price_conflicts(config)) for config in deployments]
     assert commands[0], "the scenario planted no price conflict to approve"
     finals = [wait_final(config, ids, 90.0) for config, ids in zip(deployments, commands, strict=True)]
     assert finals[0] == finals[1], "commands ended differently"
-    after = settle_both(deployments, 120.0)
+    after = settle_both(deployments, 180.0)
     assert after[0] == after[1], differences(*after)
     assert write_counts(one) == write_counts(two), "the sandboxes were written differently"
 
@@ -93,16 +93,20 @@ def outcome(config: DemoConfig) -> Outcome:
         )
 
 
+STABLE_LOOKS = 8
+"""Looks 6 s apart the outcome must hold for: 42 s, more than two of the demo's 15 s poll cycles, so
+neither a poll in flight (read, not yet published) nor the next one can still change it."""
+
+
 def settle(config: DemoConfig, seconds: float) -> Outcome:
-    """The outcome once nothing is in flight and it has not changed for longer than a poll interval
-    (15 s in the demo), so a late poll cannot still change it."""
+    """The outcome once nothing is in flight and it has not changed for ``STABLE_LOOKS`` looks."""
     deadline = time.monotonic() + seconds
     looks: list[Outcome] = []
     while time.monotonic() < deadline:
         pending = httpx.get(f"{config.sandbox_url}/_admin/webhooks/stats", timeout=10).json()["pending"]
         quiet = pending == 0 and asyncio.run(consumer_lag(config)) == 0
-        looks = [*looks, outcome(config)][-4:] if quiet else []
-        if len(looks) == 4 and all(look == looks[0] for look in looks):
+        looks = [*looks, outcome(config)][-STABLE_LOOKS:] if quiet else []
+        if len(looks) == STABLE_LOOKS and all(look == looks[0] for look in looks):
             return looks[0]
         time.sleep(6.0)
     raise AssertionError(f"{config.topic_prefix} did not settle within {seconds:.0f}s")
