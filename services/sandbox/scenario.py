@@ -62,15 +62,11 @@ async def run_scenario(store: SandboxStore, config: ScenarioConfig) -> ScenarioR
         await _add_product(world, number)
     for number in range(config.customers):
         await _add_customer(world, number)
-    drift = scenario_changes.drift_targets(world)
-    # Formatting drift right after the customers, so a live deployment meets soft drift among the
-    # first events (the demo's inbox shows it within seconds, not after every order).
-    await scenario_changes.plant_formatting_drift(world, drift)
     for number in range(config.orders):
         await _place_order(world, number)
     await scenario_changes.fulfil_and_refund(world)
     await scenario_changes.change_prices_and_stock(world)
-    await scenario_changes.plant_late_drift(world, drift)
+    await scenario_changes.plant_drift(world)
     return world.report()
 
 

@@ -5,7 +5,6 @@ scenario's determinism (see :mod:`services.sandbox.scenario`).
 """
 
 import dataclasses
-import random
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -134,47 +133,17 @@ async def _fulfil(world: World, number: int, when: datetime) -> None:
 # --- drift -----------------------------------------------------------------------------------------
 
 
-@dataclasses.dataclass(frozen=True)
-class DriftTargets:
-    """Which customers (indexes) and products get which planted drift; disjoint."""
-
-    formatting: tuple[int, ...]
-    conflict: tuple[int, ...]
-    silent: tuple[int, ...]
-    products: tuple[int, ...]
-
-
-def drift_targets(world: World) -> DriftTargets:
-    """Choose the drift targets among customers in NetSuite (call once every customer exists).
-
-    Drawn from their own generator (seeded from the scenario's seed), so that choosing them early
-    leaves every later draw of the scenario (orders, fulfilments, refunds) as it was."""
+async def plant_drift(world: World) -> None:
+    """Plant formatting, conflict and out-of-band drift on distinct customers (and products)."""
     count = drift_count(world.config)
     eligible = [n for n in range(len(world.customers)) if System.NETSUITE in world.customers[n].records]
-    rng = random.Random(f"drift:{world.config.seed}")  # noqa: S311  # simulation, not security
-    pool = rng.sample(eligible, len(eligible))
-    products = rng.sample(range(len(world.products)), len(world.products))
-    return DriftTargets(
-        formatting=tuple(pool[:count]), conflict=tuple(pool[count : 2 * count]),
-        silent=tuple(pool[2 * count : 3 * count]), products=tuple(products),
-    )  # fmt: skip
-
-
-async def plant_formatting_drift(world: World, targets: DriftTargets) -> None:
-    """Formatting-only drift (an email's case, a phone's punctuation), each with its webhook. It never
-    changes a matching key, so it can be planted early without making links depend on arrival order."""
-    for index, customer in enumerate(targets.formatting):
+    pool = world.rng.sample(eligible, len(eligible))
+    products = world.rng.sample(range(len(world.products)), len(world.products))
+    for index, customer in enumerate(pool[:count]):
         await _plant_formatting(world, customer, phone=index % 2 == 1)
-
-
-async def plant_late_drift(world: World, targets: DriftTargets) -> None:
-    """Conflicts (with their webhooks), then out-of-band drift (no webhook: a NetSuite price or a
-    HubSpot phone, alternately), after every other write, so that each record was first seen agreeing
-    and no later webhook of the same record carries the silent change."""
-    for customer in targets.conflict:
+    for customer in pool[count : 2 * count]:
         await _plant_conflict(world, customer)
-    products = list(targets.products)
-    for index, customer in enumerate(targets.silent):
+    for index, customer in enumerate(pool[2 * count : 3 * count]):
         if index % 2 == 0 and products:
             await _plant_silent_price(world, products.pop())
         else:
