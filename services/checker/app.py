@@ -13,6 +13,7 @@ from prometheus_client import start_http_server
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.checker.consumers import Stages, message_dead_letters, register_consumers
+from services.checker.decisions import DecisionConfig, DecisionPorts
 from services.checker.evaluate import EvaluateConfig, EvaluatePorts
 from services.checker.link import LinkConfig, LinkPorts
 from services.checker.metrics import CheckerMetrics
@@ -112,7 +113,7 @@ def default_ports(settings: CheckerSettings, policy: Policy) -> CheckerPorts:
 
 
 def build_stages(settings: CheckerSettings, policy: Policy, ports: CheckerPorts) -> Stages:
-    """Both stages wired to ``ports`` with the settings' thresholds."""
+    """Every stage wired to ``ports`` with the settings' thresholds."""
     dead_letters = DeadLetters(ports.broker)
     matching = MatchConfig(
         auto_link_at=settings.auto_link_at,
@@ -132,19 +133,27 @@ def build_stages(settings: CheckerSettings, policy: Policy, ports: CheckerPorts)
         check_states=ports.check_states, ledger=ports.ledger, publisher=ports.publisher, clock=ports.clock,
         sync_writes=ports.sync_writes,
     )  # fmt: skip
+    decision_ports = DecisionPorts(
+        snapshots=ports.snapshots,
+        entities=ports.entities,
+        ledger=ports.ledger,
+        publisher=ports.publisher,
+        clock=ports.clock,
+    )
     evaluate_config = EvaluateConfig(
         policy=policy, registry=default_registry(), echo_window=settings.echo_window
     )
     return Stages(
         link=(link_ports, LinkConfig(mapping=mapping, matching=matching, echo_window=settings.echo_window)),
         evaluate=(evaluate_ports, evaluate_config),
+        decisions=(decision_ports, DecisionConfig()),
         dead_letters=dead_letters,
         metrics=ports.metrics,
     )
 
 
 def build_app(settings: CheckerSettings, *, ports: CheckerPorts | None = None) -> FastStream:
-    """Build the checker's FastStream application: both stages' consumers, the pulse loop and metrics.
+    """Build the checker's FastStream application: the stages' consumers, the pulse loop and metrics.
 
     Nothing connects until the app starts; ``app.schema`` is the AsyncAPI document of its topics.
     """

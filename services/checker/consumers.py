@@ -1,8 +1,9 @@
-"""The checker's Kafka subscribers: thin adapters from record batches to the two stages' use cases.
+"""The checker's Kafka subscribers: thin adapters from record batches to the stages' use cases.
 
 Each stage is one consumer group reading in batches; offsets are committed only after the use case
 returned, i.e. after its effects are stored and its messages acknowledged (see
-``shared.adapters.batches``). Records that are not messages of the topic go to its dead-letter topic.
+``shared.adapters.batches``). Records that are not messages of the topic go to its dead-letter topic,
+except on the sync-command topic, whose owner (the syncer) dead-letters them.
 """
 
 import time
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 import structlog
 from faststream.kafka import KafkaBroker
 
+from services.checker.decisions import DecisionConfig, DecisionPorts, run_decision_stage
 from services.checker.evaluate import EvaluateConfig, EvaluatePorts, run_evaluate_stage
 from services.checker.link import DeadLetterSink, LinkConfig, LinkPorts, Observation, run_link_stage
 from services.checker.metrics import CheckerMetrics
@@ -32,6 +34,7 @@ from shared.core.events import (
     EntityChanged,
     RecordDeleted,
     RecordObserved,
+    SyncCommand,
     message_to_json,
     route,
     topic_for,
@@ -47,14 +50,20 @@ EVALUATE_DESCRIPTION = (
     "Evaluate stage: EntityChanged (keyed by entity). Runs the checks of the touched dimensions, keeps "
     "the discrepancy lifecycle, publishes to the discrepancy topic, updates check state."
 )
+DECISIONS_DESCRIPTION = (
+    "Decisions stage: SyncCommand (keyed by entity). Applies operator link decisions (actions link and "
+    "unlink) to the entity model, ignores every other action, publishes EntityChanged of the entities "
+    "they affect."
+)
 
 
 @dataclass(frozen=True)
 class Stages:
-    """Both stages' ports and configuration, and what the subscribers report to."""
+    """Every stage's ports and configuration, and what the subscribers report to."""
 
     link: tuple[LinkPorts, LinkConfig]
     evaluate: tuple[EvaluatePorts, EvaluateConfig]
+    decisions: tuple[DecisionPorts, DecisionConfig]
     dead_letters: DeadLetters
     metrics: CheckerMetrics
 
@@ -69,6 +78,13 @@ def observation_of(message: AnyMessage) -> Observation | None:
 def entity_change_of(message: AnyMessage) -> EntityChanged | None:
     """The message if the entity-change topic should carry it."""
     if isinstance(message, EntityChanged):
+        return message
+    return None
+
+
+def sync_command_of(message: AnyMessage) -> SyncCommand | None:
+    """The message if the sync-command topic should carry it."""
+    if isinstance(message, SyncCommand):
         return message
     return None
 
@@ -130,8 +146,30 @@ def evaluate_handler(stages: Stages) -> BatchHandler:
     return handle
 
 
+def decisions_handler(stages: Stages) -> BatchHandler:
+    """The decisions stage's batch handler. Records that are no sync command are skipped: the syncer,
+    which owns the topic, dead-letters them."""
+    ports, config = stages.decisions
+
+    async def handle(records: Sequence[Record], consumer: object) -> None:
+        started = time.perf_counter()
+        batch = decode_batch(records, sync_command_of)
+        report = await run_decision_stage(batch.messages, ports, config)
+        seconds = time.perf_counter() - started
+        stages.metrics.observe_decisions(report)
+        stages.metrics.observe_batch(
+            "decisions", size=len(records), seconds=seconds, lag=partition_lag(records, consumer),
+            dead_lettered=0,
+        )  # fmt: skip
+        if report.processed:
+            log.info("decisions_batch", records=len(records), linked=report.linked, moved=report.moved,
+                     unlinked=report.unlinked, changes=len(report.changes), duplicates=report.duplicates)  # fmt: skip
+
+    return handle
+
+
 def register_consumers(broker: KafkaBroker, settings: CheckerSettings, stages: Stages) -> None:
-    """Subscribe both stages on ``broker`` under the settings' group and batch sizes."""
+    """Subscribe every stage on ``broker`` under the settings' group and batch sizes."""
     prefix = settings.topic_prefix
     subscriptions = (
         (BatchSubscription(
@@ -144,6 +182,11 @@ def register_consumers(broker: KafkaBroker, settings: CheckerSettings, stages: S
             max_records=settings.evaluate_batch_size, title="checker.evaluate", description=EVALUATE_DESCRIPTION,
             batch_timeout_ms=settings.batch_timeout_ms, retry_delay_seconds=settings.retry_delay_seconds,
         ), evaluate_handler(stages)),
+        (BatchSubscription(
+            topic=topic_for("sync_command", prefix), group_id=f"{settings.group_id}.decisions",
+            max_records=settings.decisions_batch_size, title="checker.decisions", description=DECISIONS_DESCRIPTION,
+            batch_timeout_ms=settings.batch_timeout_ms, retry_delay_seconds=settings.retry_delay_seconds,
+        ), decisions_handler(stages)),
     )  # fmt: skip
     for subscription, handler in subscriptions:
         subscribe_batches(broker, subscription, handler)

@@ -10,6 +10,7 @@ record's messages arrive in order). Guarantees, per batch:
 - an unlinked record is matched against the entities sharing one of its blocking keys: linked
   above the auto-link threshold, proposed to an operator between the thresholds, or made a new
   entity whose id derives from its natural key (so replicas racing on one customer agree on it);
+  an entity an operator detached the record from is never a candidate for it (``decisions``);
 - an echo of Concord's own write is stored and marks the write verified, and publishes nothing
   unless it is a sync read-back (whose purpose is to re-check);
 - a new order naming a known customer (or an order that changed customer) also publishes a change
@@ -111,6 +112,7 @@ class _Batch:
     links: dict[str, Link]
     recent: dict[str, list[ExpectedWrite]]
     report: LinkReport
+    refused: dict[str, frozenset[EntityId]] = field(default_factory=dict)
     writes: dict[str, AnySnapshot] = field(default_factory=dict)
     unsaved: list[tuple[Link, frozenset[str]]] = field(default_factory=list)
     new_keys: list[tuple[EntityType, EntityId, frozenset[str]]] = field(default_factory=list)
@@ -157,6 +159,7 @@ async def run_link_stage(messages: Sequence[Observation], ports: LinkPorts, conf
         links=await ports.entities.links_of(keys),
         recent=await _recent_writes(fresh, ports.sync_writes, since=now - config.echo_window),
         report=report,
+        refused=await ports.entities.rejections_of(keys),
     )
     for message in fresh:
         if isinstance(message, RecordObserved):
@@ -273,13 +276,18 @@ async def _resolve(
     indexed = dict(await ports.entities.entities_with_keys(snapshot.entity_type, mapped.keys))
     for entity_id, keys in batch.unsaved_with_keys(snapshot.entity_type, mapped.keys).items():
         indexed[entity_id] = indexed.get(entity_id, frozenset()) | keys
+    # An operator detached the record from these entities: they are no candidates for it.
+    refused = batch.refused.get(snapshot.ref.key, frozenset())
+    indexed = {entity_id: keys for entity_id, keys in indexed.items() if entity_id not in refused}
     unsaved = batch.unsaved_by_entity()
     candidates = await candidates_for(indexed, snapshot.entity_type, batch.current, ports, unsaved)
     result = match(snapshot, candidates, config=config.matching, subject_cross_refs=mapped.cross_refs)
     decision = decide(result, config.matching)
     batch.report.decisions[decision.decision] += 1
     if isinstance(decision, LinkExisting | CreateEntity):
-        entity_id = decision.entity_id if isinstance(decision, LinkExisting) else new_entity_id_for(snapshot)
+        entity_id = (
+            decision.entity_id if isinstance(decision, LinkExisting) else new_entity_id_for(snapshot, refused)
+        )
         confidence = decision.confidence if isinstance(decision, LinkExisting) else 1.0
         method: LinkMethod = "matched" if isinstance(decision, LinkExisting) else "created"
         link = Link(ref=snapshot.ref, entity_id=entity_id, entity_type=snapshot.entity_type,

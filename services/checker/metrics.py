@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from services.checker.decisions import DecisionReport
 from services.checker.evaluate import EvaluateReport
 from services.checker.link import LinkReport
 
@@ -76,3 +77,11 @@ class CheckerMetrics:
             self.outcomes.labels(entity_type, dimension, outcome).inc(count)
         for (transition, kind), count in report.transitions.items():
             self.transitions.labels(transition, kind).inc(count)
+
+    def observe_decisions(self, report: DecisionReport) -> None:
+        """Results of a decisions-stage batch: link decisions applied, duplicates, other commands."""
+        for result, count in (
+            ("linked", report.linked), ("unlinked", report.unlinked), ("duplicate", report.duplicates),
+            ("ignored", report.ignored),
+        ):  # fmt: skip
+            self.messages.labels("decisions", result).inc(count)

@@ -14,7 +14,8 @@ from shared.adapters.settings import ServiceSettings
 
 
 class CheckerSettings(ServiceSettings):
-    """The checker's configuration. Consumer groups are ``<group_id>.link`` and ``<group_id>.evaluate``."""
+    """The checker's configuration. Consumer groups are ``<group_id>.link``, ``<group_id>.evaluate`` and
+    ``<group_id>.decisions``."""
 
     model_config = SettingsConfigDict(env_nested_delimiter="__")
 
@@ -30,6 +31,9 @@ class CheckerSettings(ServiceSettings):
     ambiguity_margin: float = Field(default=0.1, ge=0, le=1)
     link_batch_size: int = Field(default=500, ge=1, description="Observations per link-stage batch")
     evaluate_batch_size: int = Field(default=500, ge=1, description="Entity changes per evaluate-stage batch")
+    decisions_batch_size: int = Field(
+        default=100, ge=1, description="Sync commands per decisions-stage batch"
+    )
     batch_timeout_ms: int = Field(default=200, ge=0, description="How long a poll waits to fill a batch")
     retry_delay_seconds: float = Field(
         default=1.0, ge=0, description="Pause before a failed batch is redelivered"

@@ -129,7 +129,8 @@ class SnapshotRepository(Protocol):
 
 class EntityRepository(LinkedRecordsReader, Protocol):
     """Canonical entities, their links, blocking keys and link proposals (``entities``, ``links``,
-    ``link_proposals``). The first link stored for a record wins; re-linking is an operator's act."""
+    ``link_proposals``, ``link_rejections``). The first link stored for a record wins; re-linking is an
+    operator's act (:meth:`detach`, then :meth:`attach`)."""
 
     async def links_of(self, ref_keys: Collection[str]) -> dict[str, Link]:
         """Links of the given records, by ``ExternalRef.key``."""
@@ -170,6 +171,24 @@ class EntityRepository(LinkedRecordsReader, Protocol):
 
     async def record_merge(self, merged_away: ExternalRef, survivor: ExternalRef) -> None:
         """Note on the merged-away record's link that it now lives on as ``survivor`` (no-op if unlinked)."""
+        ...
+
+    async def detach(self, ref: ExternalRef, entity_id: EntityId) -> bool:
+        """Remove the record's link if it is ``entity_id``'s (an operator's unlink or move); returns
+        whether a link was removed. The entity keeps its blocking keys."""
+        ...
+
+    async def reject(self, ref: ExternalRef, entity_id: EntityId) -> None:
+        """Remember that an operator detached the record from ``entity_id``: the link stage must never
+        link or propose it for that entity again (until :meth:`forget_rejection`)."""
+        ...
+
+    async def forget_rejection(self, ref: ExternalRef, entity_id: EntityId) -> None:
+        """Drop the rejection of (record, entity), if any (an operator linked them after all)."""
+        ...
+
+    async def rejections_of(self, ref_keys: Collection[str]) -> dict[str, frozenset[EntityId]]:
+        """The entities each record was rejected from, by ``ExternalRef.key``; records without any are absent."""
         ...
 
 

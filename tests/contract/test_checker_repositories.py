@@ -169,6 +169,44 @@ async def test_a_proposal_is_kept_once_and_dropped_when_the_record_is_linked(rep
     assert await repos.entities.proposals_for([ENTITY]) == {}
 
 
+async def test_a_record_is_detached_only_from_its_own_entity_and_can_then_link_elsewhere(
+    repos: Repositories,
+) -> None:
+    other = EntityId("ent_other")
+    await repos.entities.attach_all([(link("1"), {"email:a@x.example"}), (link("2"), ())])
+    assert await repos.entities.detach(ref("1"), other) is False
+    assert set(await repos.entities.links_of(["hubspot:contacts:1"])) == {"hubspot:contacts:1"}
+    assert await repos.entities.detach(ref("1"), ENTITY) is True
+    assert await repos.entities.detach(ref("1"), ENTITY) is False
+    assert await repos.entities.links_of(["hubspot:contacts:1"]) == {}
+    assert await repos.entities.linked_refs([ENTITY]) == {ENTITY: (ref("2"),)}
+    assert await repos.entities.entities_with_keys(EntityType.CUSTOMER, {"email:a@x.example"}) == {
+        ENTITY: frozenset({"email:a@x.example"})
+    }
+    assert (await repos.entities.attach(link("1", other), ())).entity_id == other
+    assert await repos.entities.linked_refs([ENTITY, other]) == {ENTITY: (ref("2"),), other: (ref("1"),)}
+
+
+async def test_rejections_are_kept_per_record_until_forgotten(repos: Repositories) -> None:
+    other = EntityId("ent_other")
+    many = [str(i) for i in range(2 * MAX_BULK_STATEMENTS)]
+    for record_id in many:
+        await repos.entities.reject(ref(record_id), ENTITY)
+    await repos.entities.reject(ref("1"), other)
+    await repos.entities.reject(ref("1"), other)
+    keys = [ref(record_id).key for record_id in many]
+    found = await repos.entities.rejections_of([*keys, "hubspot:contacts:none"])
+    assert found == {key: frozenset({ENTITY}) for key in keys} | {
+        "hubspot:contacts:1": frozenset({ENTITY, other})
+    }
+    await repos.entities.forget_rejection(ref("1"), ENTITY)
+    await repos.entities.forget_rejection(ref("2"), ENTITY)
+    await repos.entities.forget_rejection(ref("nothing"), ENTITY)
+    assert await repos.entities.rejections_of(["hubspot:contacts:1", "hubspot:contacts:2"]) == {
+        "hubspot:contacts:1": frozenset({other})
+    }
+
+
 async def test_discrepancy_episodes_advance_and_the_latest_comes_back_with_its_outbox(
     repos: Repositories,
 ) -> None:

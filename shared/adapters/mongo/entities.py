@@ -7,7 +7,8 @@ primary key but scans for any other field), so the per-entity lists live in the 
   (record keys proposed for it; a stale entry is filtered out on read);
 - ``entity_keys``: ``_id`` ``<entity type>|<blocking key>``; ``entity_ids`` indexed under it;
 - ``links``: ``_id`` ``ExternalRef.key``, so a record has one link and the first stored wins;
-- ``link_proposals``: ``_id`` ``ExternalRef.key``, one open proposal per record.
+- ``link_proposals``: ``_id`` ``ExternalRef.key``, one open proposal per record;
+- ``link_rejections``: ``_id`` ``ExternalRef.key``; ``entity_ids`` an operator detached it from.
 """
 
 from collections.abc import Collection, Sequence
@@ -30,6 +31,7 @@ class MongoEntityRepository:
         self._keys = database["entity_keys"]
         self._links = database["links"]
         self._proposals = database["link_proposals"]
+        self._rejections = database["link_rejections"]
 
     async def ensure_indexes(self) -> None:
         """Nothing beyond ``_id``: every query of this repository is by ``_id``."""
@@ -124,6 +126,28 @@ class MongoEntityRepository:
         await self._links.update_one(
             {"_id": merged_away.key}, {"$set": {"merged_into": survivor.model_dump(mode="json")}}
         )
+
+    async def detach(self, ref: ExternalRef, entity_id: EntityId) -> bool:
+        deleted = await self._links.delete_one({"_id": ref.key, "entity_id": entity_id})
+        # Pulled even when nothing was deleted: a retry after a crash between the two writes cleans up
+        # (an entry of ``refs`` whose link is another entity's is ignored on read anyway).
+        await self._entities.update_one({"_id": entity_id}, {"$pull": {"refs": ref.key}})
+        return deleted.deleted_count > 0
+
+    async def reject(self, ref: ExternalRef, entity_id: EntityId) -> None:
+        await insert_ignoring_duplicates(self._rejections, [{"_id": ref.key, "entity_ids": []}])
+        await self._rejections.update_one({"_id": ref.key}, {"$addToSet": {"entity_ids": entity_id}})
+
+    async def forget_rejection(self, ref: ExternalRef, entity_id: EntityId) -> None:
+        await self._rejections.update_one({"_id": ref.key}, {"$pull": {"entity_ids": entity_id}})
+
+    async def rejections_of(self, ref_keys: Collection[str]) -> dict[str, frozenset[EntityId]]:
+        found = await find_by_ids(self._rejections, ref_keys)
+        return {
+            str(document["_id"]): frozenset(EntityId(e) for e in document["entity_ids"])
+            for document in found
+            if document.get("entity_ids")
+        }
 
     async def _entity_lists(self, entity_ids: Collection[EntityId], field: str) -> set[str]:
         documents = await find_by_ids(self._entities, entity_ids, {field: 1})

@@ -42,6 +42,7 @@ class FakeEntityRepository:
         self.links: dict[str, Link] = {}
         self.keys: dict[EntityId, tuple[EntityType, set[str]]] = {}
         self.proposals: dict[str, LinkProposal] = {}
+        self.rejections: dict[str, set[EntityId]] = {}
 
     async def linked_refs(self, entity_ids: Sequence[EntityId]) -> dict[EntityId, tuple[ExternalRef, ...]]:
         found: dict[EntityId, tuple[ExternalRef, ...]] = {}
@@ -101,6 +102,22 @@ class FakeEntityRepository:
         link = self.links.get(merged_away.key)
         if link is not None:
             self.links[merged_away.key] = link.model_copy(update={"merged_into": survivor})
+
+    async def detach(self, ref: ExternalRef, entity_id: EntityId) -> bool:
+        link = self.links.get(ref.key)
+        if link is None or link.entity_id != entity_id:
+            return False
+        del self.links[ref.key]
+        return True
+
+    async def reject(self, ref: ExternalRef, entity_id: EntityId) -> None:
+        self.rejections.setdefault(ref.key, set()).add(entity_id)
+
+    async def forget_rejection(self, ref: ExternalRef, entity_id: EntityId) -> None:
+        self.rejections.get(ref.key, set()).discard(entity_id)
+
+    async def rejections_of(self, ref_keys: Collection[str]) -> dict[str, frozenset[EntityId]]:
+        return {key: frozenset(self.rejections[key]) for key in ref_keys if self.rejections.get(key)}
 
 
 class FakeDiscrepancyRepository:

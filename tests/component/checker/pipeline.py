@@ -1,12 +1,13 @@
-"""Both checker stages wired to in-memory fakes, driven batch by batch (no broker)."""
+"""The checker stages wired to in-memory fakes, driven batch by batch (no broker)."""
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from services.checker.decisions import DecisionConfig, DecisionPorts, DecisionReport, run_decision_stage
 from services.checker.evaluate import EvaluateConfig, EvaluatePorts, EvaluateReport, run_evaluate_stage
 from services.checker.link import LinkConfig, LinkPorts, LinkReport, Observation, run_link_stage
 from shared.core.checks import default_registry
-from shared.core.events import AnyMessage, EntityChanged
+from shared.core.events import AnyMessage, EntityChanged, SyncCommand
 from shared.core.mapping import MappingContext
 from shared.core.matching import MatchConfig
 from shared.core.policy import default_policy
@@ -52,9 +53,16 @@ class FakePipeline:
             sync_writes=self.sync_writes,
         )  # fmt: skip
         self.evaluate_config = EvaluateConfig(policy=default_policy(), registry=default_registry())
+        self.decision_ports = DecisionPorts(
+            snapshots=self.snapshots, entities=self.entities, ledger=self.ledger, publisher=self.changes,
+            clock=lambda: self.now,
+        )  # fmt: skip
 
     async def link(self, messages: Sequence[Observation]) -> LinkReport:
         return await run_link_stage(messages, self.link_ports, self.link_config)
+
+    async def decide(self, commands: Sequence[SyncCommand]) -> DecisionReport:
+        return await run_decision_stage(commands, self.decision_ports, DecisionConfig())
 
     async def evaluate(self, messages: Sequence[EntityChanged]) -> EvaluateReport:
         return await run_evaluate_stage(messages, self.evaluate_ports, self.evaluate_config)

@@ -32,7 +32,7 @@ EXPECTED_CHANNELS: dict[str, set[tuple[str, str | None]]] = {
         (f"{RAW}.dlq", "send"), (f"{REFRESH}.dlq", "send"),
     },
     "checker": {
-        (OBSERVED, "receive"), (ENTITIES, "receive"), (ENTITIES, "send"), (DISCREPANCIES, "send"),
+        (OBSERVED, "receive"), (ENTITIES, "receive"), (COMMANDS, "receive"), (ENTITIES, "send"), (DISCREPANCIES, "send"),
         (REFRESH, "send"), (f"{OBSERVED}.dlq", "send"), (f"{ENTITIES}.dlq", "send"), (f"{DISCREPANCIES}.dlq", None),
     },
     "syncer": {
