@@ -9,13 +9,13 @@ from typing import Annotated
 from faststream.kafka import KafkaBroker
 from pydantic import Field
 
+from shared.adapters.batches import declare_dead_letter_topic
 from shared.core.events import (
     DiscrepancyChanged,
     DiscrepancyOpened,
     DiscrepancyResolved,
     EntityChanged,
     RefreshRequested,
-    dead_letter_topic,
     topic_for,
 )
 
@@ -35,11 +35,6 @@ ENTITIES_DESCRIPTION = (
 REFRESH_DESCRIPTION = (
     "RefreshRequested from the pulse (surface pulse, reason pulse), keyed by the first record's key: "
     "due (entity, dimension) pairs whose records ingest re-reads, to find drift no event reported."
-)
-DEAD_LETTER_DESCRIPTION = "Records the stage could not process, unchanged; headers dlq-reason and dlq-origin."
-UNCONSUMED_DEAD_LETTER_DESCRIPTION = (
-    "Provisioned for subscribers of {topic} outside Concord: park a record you cannot process here, "
-    "unchanged, under its key, with headers dlq-reason and dlq-origin. No Concord service uses it."
 )
 PROVISIONED_ONLY = frozenset({"discrepancies.dead_letters"})
 """Titles of channels declared for the contract that no operation of the checker sends to or receives."""
@@ -65,11 +60,6 @@ def declare_published_topics(broker: KafkaBroker, prefix: str) -> None:
         ("evaluate", topic_for("entity_changed", prefix)),
     )
     for stage, topic in consumed:
-        broker.publisher(
-            dead_letter_topic(topic), title=f"{stage}.dead_letters", description=DEAD_LETTER_DESCRIPTION
-        )
+        declare_dead_letter_topic(broker, topic, title=f"{stage}.dead_letters", consumer=stage)
     discrepancies = topic_for("discrepancy_opened", prefix)
-    broker.publisher(
-        dead_letter_topic(discrepancies), title="discrepancies.dead_letters",
-        description=UNCONSUMED_DEAD_LETTER_DESCRIPTION.format(topic=discrepancies),
-    )  # fmt: skip
+    declare_dead_letter_topic(broker, discrepancies, title="discrepancies.dead_letters", consumer=None)

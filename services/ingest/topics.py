@@ -9,11 +9,11 @@ from typing import Annotated
 from faststream.kafka import KafkaBroker
 from pydantic import Field
 
+from shared.adapters.batches import declare_dead_letter_topic
 from shared.core.events import (
     RawNotificationReceived,
     RecordDeleted,
     RecordObserved,
-    dead_letter_topic,
     topic_for,
 )
 
@@ -27,10 +27,6 @@ OBSERVATIONS_DESCRIPTION = (
     "RecordObserved and RecordDeleted, keyed by platform record, from hydration, polling and refresh: "
     "a full observation of one record in canonical terms. Deletions share the topic so one record's "
     "history stays in order. JSON Schemas: docs/asyncapi/schemas/<type>.v<schema_version>.json."
-)
-DEAD_LETTER_DESCRIPTION = (
-    "Records the {consumer} consumer could not process, unchanged, under their original key; headers "
-    "dlq-reason, dlq-origin, dlq-consumer, dlq-failed-at. Replay: publish the value back to {topic}."
 )
 
 
@@ -49,7 +45,4 @@ def declare_published_topics(broker: KafkaBroker, prefix: str) -> None:
         ("refresh", topic_for("refresh_requested", prefix)),
     )
     for consumer, topic in consumed:
-        broker.publisher(
-            dead_letter_topic(topic), title=f"{consumer}.dead_letters",
-            description=DEAD_LETTER_DESCRIPTION.format(consumer=consumer, topic=topic),
-        )  # fmt: skip
+        declare_dead_letter_topic(broker, topic, title=f"{consumer}.dead_letters", consumer=consumer)

@@ -8,7 +8,8 @@ from typing import Final
 
 from faststream.kafka import KafkaBroker
 
-from shared.core.events import RefreshRequested, SyncCommand, SyncResult, dead_letter_topic, topic_for
+from shared.adapters.batches import declare_dead_letter_topic
+from shared.core.events import RefreshRequested, SyncCommand, SyncResult, topic_for
 
 RESULTS_DESCRIPTION = (
     "SyncResult, keyed by entity id: one per final attempt of a command (applied, rejected_stale, "
@@ -22,14 +23,6 @@ REFRESH_DESCRIPTION = (
 RETRY_DESCRIPTION = (
     "Copies of retrying SyncCommands, sent back by the retry scheduler when their next attempt is due; "
     "the consumer recognises them by command_id."
-)
-DEAD_LETTER_DESCRIPTION = (
-    "Records on {topic} that are not sync commands, unchanged, under their original key; headers "
-    "dlq-reason, dlq-origin, dlq-consumer, dlq-failed-at."
-)
-UNCONSUMED_DEAD_LETTER_DESCRIPTION = (
-    "Provisioned for subscribers of {topic} outside Concord: park a record you cannot process here, "
-    "unchanged, under its key, with headers dlq-reason and dlq-origin. No Concord service uses it."
 )
 PROVISIONED_ONLY: Final = frozenset({"sync.results.dead_letters"})
 """Titles of channels declared for the contract that no operation of the syncer sends to or receives."""
@@ -47,11 +40,5 @@ def declare_published_topics(broker: KafkaBroker, prefix: str) -> None:
     broker.publisher(
         commands, schema=SyncCommand, title="sync.commands.retries", description=RETRY_DESCRIPTION
     )
-    broker.publisher(
-        dead_letter_topic(commands), title="commands.dead_letters",
-        description=DEAD_LETTER_DESCRIPTION.format(topic=commands),
-    )  # fmt: skip
-    broker.publisher(
-        dead_letter_topic(results), title="sync.results.dead_letters",
-        description=UNCONSUMED_DEAD_LETTER_DESCRIPTION.format(topic=results),
-    )  # fmt: skip
+    declare_dead_letter_topic(broker, commands, title="commands.dead_letters", consumer="sync-command")
+    declare_dead_letter_topic(broker, results, title="sync.results.dead_letters", consumer=None)

@@ -161,6 +161,23 @@ class DeadLetters:
         await asyncio.gather(*pending)
 
 
+def declare_dead_letter_topic(broker: KafkaBroker, topic: str, *, title: str, consumer: str | None) -> None:
+    """Document ``topic``'s dead-letter topic in the broker's AsyncAPI: written by ``consumer`` in
+    :class:`DeadLetters`' format, or (``None``) provisioned for subscribers outside Concord."""
+    if consumer is None:
+        description = (
+            f"Provisioned for subscribers of {topic} outside Concord: park a record you cannot process "
+            "here, unchanged, under its key, with headers dlq-reason and dlq-origin. No Concord service uses it."
+        )
+    else:
+        description = (
+            f"Records the {consumer} consumer could not process, unchanged, under their original key; "
+            "headers dlq-reason, dlq-origin, dlq-consumer, dlq-failed-at. "
+            f"Replay: publish the value back to {topic}."
+        )
+    broker.publisher(dead_letter_topic(topic), title=title, description=description)
+
+
 class _Highwaters(Protocol):
     def highwater(self, partition: TopicPartition) -> int | None: ...
 
