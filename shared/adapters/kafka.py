@@ -2,6 +2,8 @@
 
 import asyncio
 import logging
+from collections.abc import Sequence
+from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
@@ -29,15 +31,20 @@ def build_broker(settings: ServiceSettings, *, request_timeout_ms: int = 10_000)
     )
 
 
-async def ensure_topics(bootstrap: str, prefix: str, *, partitions: int = 6, replication: int = 1) -> None:
-    """Create every Concord topic and its dead-letter topic if missing (idempotent)."""
+async def ensure_topics(
+    bootstrap: str, prefix: str, *, partitions: int = 6, replication: int = 1, within_seconds: float = 60.0
+) -> None:
+    """Create every Concord topic and its dead-letter topic if missing (idempotent), then wait until
+    each partition has a leader: a consumer that starts on a topic the broker does not serve yet
+    fails with ``UnknownTopicOrPartitionError`` instead of waiting."""
+    topics = all_topics(prefix)
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
         missing = [
             NewTopic(name=topic, num_partitions=partitions, replication_factor=replication)
-            for topic in all_topics(prefix)
+            for topic in topics
             if topic not in existing
         ]
         if missing:
@@ -45,8 +52,34 @@ async def ensure_topics(bootstrap: str, prefix: str, *, partitions: int = 6, rep
                 await admin.create_topics(missing)
             except TopicAlreadyExistsError:
                 log.info("topics created concurrently by another replica")
+        await _until_led(admin, topics, within_seconds)
     finally:
         await admin.close()
+
+
+async def _until_led(admin: AIOKafkaAdminClient, topics: Sequence[str], within_seconds: float) -> None:
+    leaderless = list(topics)
+    try:
+        async with asyncio.timeout(within_seconds):
+            while True:  # poll with a deadline: the broker's metadata is the only signal
+                if not (leaderless := _leaderless(await admin.describe_topics(list(topics)))):
+                    return
+                await asyncio.sleep(0.2)
+    except TimeoutError:
+        raise TimeoutError(
+            f"Kafka gave no leader to {', '.join(sorted(leaderless))} within {within_seconds:.0f}s"
+        ) from None
+
+
+def _leaderless(described: list[dict[str, Any]]) -> list[str]:
+    """The topics of a metadata answer that are unknown or have a partition without a leader."""
+    return [
+        topic["topic"]
+        for topic in described
+        if topic["error_code"] != 0
+        or not topic["partitions"]
+        or any(p["error_code"] != 0 or p["leader"] < 0 for p in topic["partitions"])
+    ]
 
 
 class KafkaMessagePublisher:
