@@ -10,8 +10,10 @@ from pymongo import MongoClient
 from pymongo.database import Database
 
 from tests.support.backends import Backends, choose_backend_kind, provide_backends
+from tests.support.topic_cleanup import delete_topics_naming
 
 _REPORTED: list[Backends] = []
+_TOKENS: set[str] = set()  # every ``unique`` handed out this session; the topics are named after them
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -37,6 +39,7 @@ def backends() -> Iterator[Backends]:
     with provide_backends() as resolved:
         _REPORTED.append(resolved)
         yield resolved
+        delete_topics_naming(resolved.kafka_bootstrap, _TOKENS)
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +55,9 @@ def mongo_uri(backends: Backends) -> str:
 @pytest.fixture
 def unique() -> str:
     """A short unique token for names that must not collide between tests."""
-    return uuid.uuid4().hex[:12]
+    token = uuid.uuid4().hex[:12]
+    _TOKENS.add(token)
+    return token
 
 
 @pytest.fixture
