@@ -261,12 +261,23 @@ class Supervisor:
         deadline = time.monotonic() + timeout
         while True:
             if self.pid(name) is None:
-                raise ProcessFailed(f"{name} exited during start-up; see {self.log_path(name)}")
+                raise ProcessFailed(f"{name} exited during start-up{self._exit_detail(name, offset)}")
             if spec.probe is None or spec.probe.ready(self.log_path(name), offset):
                 return
             if time.monotonic() > deadline:
                 raise ProcessFailed(f"{name} not ready after {timeout:.0f}s; see {self.log_path(name)}")
             time.sleep(_POLL_SECONDS)
+
+    def _exit_detail(self, name: str, offset: int) -> str:
+        """How ``name`` ended (exit status when this supervisor started it) and its log's last lines."""
+        pid = int(self._pid_file(name).read_text().strip() or 0)
+        child = self._children.get(pid)
+        status = "" if child is None or child.poll() is None else f" with status {child.returncode}"
+        with contextlib.suppress(FileNotFoundError), self.log_path(name).open("rb") as stream:
+            stream.seek(offset)
+            tail = stream.read().decode(errors="replace").splitlines()[-20:]
+            return f"{status}; {self.log_path(name)} ends:\n" + "\n".join(tail or ["(empty)"])
+        return f"{status}; no log at {self.log_path(name)}"
 
     # -- signals --------------------------------------------------------------------------------------
 
