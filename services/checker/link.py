@@ -6,7 +6,8 @@ record's messages arrive in order). Guarantees, per batch:
 - a message the stage already processed is skipped (``ProcessedLedger``);
 - a snapshot never replaces a newer one (``snapshot_rank``), and an older or repeated observation
   triggers nothing, except the redelivery of one an interrupted earlier run stored but did not
-  publish: its change is published again, over every dimension;
+  publish: its change is published again, over every dimension (which also re-checks whatever the
+  lost changes of that record's earlier observations in the interrupted batch would have);
 - an unlinked record is matched against the entities sharing one of its blocking keys: linked
   above the auto-link threshold, proposed to an operator between the thresholds, or made a new
   entity whose id derives from its natural key (so replicas racing on one customer agree on it);
