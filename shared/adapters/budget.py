@@ -18,6 +18,7 @@ background callers see the limit minus that reserve.
 """
 
 import asyncio
+import contextlib
 import math
 import random
 import time
@@ -36,6 +37,7 @@ from shared.core.model import System
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
+_MAX_POLL_SECONDS = 1.0
 
 
 class BudgetPolicy(BaseModel):
@@ -108,6 +110,8 @@ class _Grant:
 class _Attempt:
     grants: list[_Grant] = field(default_factory=list)
     wait: float = 0.0
+    polled: bool = False
+    """``wait`` is a polling pause (a lease may free up any time), not a computed time."""
 
 
 class ApiBudget:
@@ -134,6 +138,14 @@ class ApiBudget:
         self._clock = clock
         self._sleep = sleep
         self._scope = f"{system.value}:{account}"
+        # Background callers of one process queue here for a concurrency limit's leases instead of
+        # all polling MongoDB for them (dozens of pollers saturated FerretDB); operator calls, rare
+        # and entitled to the reserve, skip the queue.
+        self._lease_queues = {
+            limit.name: asyncio.Semaphore(self._allowance(limit.slots, Priority.BACKGROUND))
+            for limit in self._limits
+            if isinstance(limit, ConcurrencyLimit)
+        }
 
     @asynccontextmanager
     async def use(self, priority: Priority, operation: str = "default") -> AsyncIterator[None]:
@@ -143,13 +155,37 @@ class ApiBudget:
         up within ``BudgetPolicy.max_wait``. Leases are returned on exit; window and bucket
         capacity is spent.
         """
-        grants = await self._acquire(priority, operation)
-        try:
+        async with self._lease_queue(priority, operation):
+            grants = await self._acquire(priority, operation)
+            try:
+                yield
+            finally:
+                for grant in grants:
+                    if isinstance(grant.limit, ConcurrencyLimit):
+                        await self._store.release_lease(grant.key, grant.holder)
+
+    @asynccontextmanager
+    async def _lease_queue(self, priority: Priority, operation: str) -> AsyncIterator[None]:
+        queues = [
+            self._lease_queues[limit.name]
+            for limit in self._limits
+            if isinstance(limit, ConcurrencyLimit) and limit.operation in (None, operation)
+        ]
+        if priority is Priority.OPERATOR or not queues:
             yield
-        finally:
-            for grant in grants:
-                if isinstance(grant.limit, ConcurrencyLimit):
-                    await self._store.release_lease(grant.key, grant.holder)
+            return
+        async with contextlib.AsyncExitStack() as stack:
+            try:
+                async with asyncio.timeout(self._policy.max_wait):
+                    for queue in queues:
+                        await stack.enter_async_context(queue)
+            except TimeoutError:
+                raise RateLimited(
+                    f"{self.system} {self.account}: no concurrency slot for {priority} calls "
+                    f"within {self._policy.max_wait:.0f}s",
+                    retry_after=self._policy.poll_interval,
+                ) from None
+            yield
 
     def record_throttled(self) -> None:
         """Count a 429 the platform sent despite the budget (someone else shares the limit)."""
@@ -159,6 +195,7 @@ class ApiBudget:
     async def _acquire(self, priority: Priority, operation: str) -> list[_Grant]:
         started = self._clock()
         deadline = started + self._policy.max_wait
+        polls = 0
         while True:
             attempt = await self._try_all(priority, operation)
             if not attempt.wait:
@@ -171,7 +208,11 @@ class ApiBudget:
                     f"{self.system} {self.account}: API budget exhausted for {priority} calls",
                     retry_after=attempt.wait,
                 )
-            await self._sleep(attempt.wait * random.uniform(1.0, 1.25))  # noqa: S311 - jitter, not crypto
+            pause = attempt.wait
+            if attempt.polled:  # leases held by other processes: poll less often the longer it takes
+                pause = min(attempt.wait * 2**polls, _MAX_POLL_SECONDS)
+                polls += 1
+            await self._sleep(pause * random.uniform(1.0, 1.25))  # noqa: S311 - jitter, not crypto
 
     async def _try_all(self, priority: Priority, operation: str) -> _Attempt:
         attempt = _Attempt()
@@ -182,7 +223,7 @@ class ApiBudget:
             if isinstance(taken, float):
                 for grant in attempt.grants:
                     await self._give_back(grant)
-                return _Attempt(wait=max(taken, 0.001))
+                return _Attempt(wait=max(taken, 0.001), polled=isinstance(limit, ConcurrencyLimit))
             attempt.grants.append(taken)
         return attempt
 

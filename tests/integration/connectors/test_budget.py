@@ -1,11 +1,13 @@
 """The shared API budget on a real MongoDB-protocol server (FerretDB locally): two budgets on one
 collection stand for two processes."""
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Sequence
 
 import pytest
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
+from pymongo.asynchronous.collection import AsyncCollection
 
 from shared.adapters.budget import (
     ApiBudget,
@@ -36,12 +38,17 @@ class FakeTime:
 
 
 @pytest.fixture
-async def store(mongo_uri: str, unique: str) -> AsyncIterator[MongoBudgetStore]:
+async def collection(mongo_uri: str, unique: str) -> AsyncIterator[AsyncCollection[Document]]:
     client: AsyncMongoClient[Document] = AsyncMongoClient(mongo_uri)
     database = client[f"test_budget_{unique}"]
-    yield MongoBudgetStore(database["api_budget"])
+    yield database["api_budget"]
     await client.drop_database(database.name)
     await client.close()
+
+
+@pytest.fixture
+def store(collection: AsyncCollection[Document]) -> MongoBudgetStore:
+    return MongoBudgetStore(collection)
 
 
 def _budget(store: MongoBudgetStore, clock: FakeTime, limits: list[Limit], **policy: float) -> ApiBudget:
@@ -130,6 +137,36 @@ async def test_concurrency_leases_cap_calls_in_flight_across_processes(store: Mo
             await _take(one, Priority.OPERATOR)
     async with one.use(Priority.OPERATOR):
         await _take(two, Priority.OPERATOR)
+
+
+class CountingStore(MongoBudgetStore):
+    """Counts lease claims: each one is a write the MongoDB server has to serve."""
+
+    claims = 0
+
+    async def claim_lease(self, keys: Sequence[str], holder: str, now: float, until: float) -> str | None:
+        self.claims += 1
+        return await super().claim_lease(keys, holder, now, until)
+
+
+async def test_background_callers_of_one_process_queue_for_leases_instead_of_polling_the_store(
+    collection: AsyncCollection[Document],
+) -> None:
+    counting = CountingStore(collection)
+    budget = _budget(counting, FakeTime(), [ConcurrencyLimit("concurrency", 5, 30.0)], max_wait=5.0)
+    in_flight, most = 0, 0
+
+    async def call() -> None:
+        nonlocal in_flight, most
+        async with budget.use(Priority.BACKGROUND):
+            in_flight += 1
+            most = max(most, in_flight)
+            await asyncio.sleep(0.02)
+            in_flight -= 1
+
+    await asyncio.gather(*(call() for _ in range(24)))
+    assert most == 4, "the background share of five slots"
+    assert counting.claims == 24, "one claim per call: waiters wait in the process, not on the store"
 
 
 async def test_a_lease_of_a_dead_holder_lapses(store: MongoBudgetStore) -> None:
