@@ -136,10 +136,15 @@ class EntityMapping(Generic[RecordT, ViewT]):
     ) -> AnySnapshot:
         """The record as a snapshot: canonical values, represented fields, source version and time."""
         snapshot_type = _SNAPSHOT_TYPES[self.entity_type]
+        own = self._own_record(record)
         return snapshot_type.model_validate(
             {
                 "ref": self.ref(record),
-                "represented": self.represented_fields,
+                "represented": frozenset(
+                    spec.field
+                    for spec in self.fields
+                    if isinstance(spec, FieldMap) and (spec.stated is None or spec.stated(own))
+                ),
                 "source_version": record.source_version(),
                 "source_updated_at": record.source_updated_at(),
                 "observed_at": observed_at,

@@ -31,7 +31,9 @@ class FieldMap(Generic[RecordT_contra]):
     ``path`` names where the value lives (``properties.email``, ``variants[].price``) for humans
     and error messages; ``read`` returns the canonical value already normalised; ``write`` is
     ``None`` for a field the platform computes itself (read-only, e.g. an order's total), and
-    ``on_update`` is ``False`` for one that can be set only when the record is created.
+    ``on_update`` is ``False`` for one that can be set only when the record is created. ``stated``
+    says whether one record states the field at all (``None``: every record does); a record that
+    does not is left out of comparisons of it, where an empty value would count as a difference.
     """
 
     field: str
@@ -39,6 +41,7 @@ class FieldMap(Generic[RecordT_contra]):
     read: Callable[[RecordT_contra, MappingContext], object]
     write: Writer | None = None
     on_update: bool = True
+    stated: Callable[[RecordT_contra], bool] | None = None
 
 
 @dataclass(frozen=True, slots=True)

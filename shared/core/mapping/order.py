@@ -274,7 +274,10 @@ def netsuite_sales_orders() -> EntityMapping[NetSuiteSalesOrder, Order]:
             FieldMap("total", "total", lambda r, c: _netsuite_money(r, c, r.total)),
             FieldMap("refunded_total", "creditMemos[].total (attached by Concord)", _netsuite_refunded),
             FieldMap(
-                "financial_status", "orderStatus", lambda r, _c: netsuite_order_status(_netsuite_status(r))[0]
+                "financial_status",
+                "orderStatus",
+                lambda r, _c: netsuite_order_status(_netsuite_status(r))[0],
+                stated=lambda r: netsuite_order_status(_netsuite_status(r))[0] is not None,
             ),
             FieldMap(
                 "fulfillment_status",

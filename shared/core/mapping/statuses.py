@@ -32,18 +32,17 @@ SHOPIFY_FULFILLMENT_WRITE: Mapping[FulfillmentStatus, str | None] = {
 NetSuiteOrderState = tuple[FinancialStatus | None, FulfillmentStatus | None]
 
 # A sales order tracks billing, not payment: "Billed" is read as settled (paid) because Concord's
-# orders are paid at checkout; before billing the payment state is "pending" from NetSuite's view.
-# "Closed" means the open lines were closed: nothing more ships, and payment is not stated.
+# orders are paid at checkout, and "Cancelled" as voided. Before billing a sales order says nothing
+# about payment (a web order paid at checkout sits in "Pending Fulfillment" until it ships), so those
+# statuses state no financial status and are not compared with one. "Closed" means the open lines
+# were closed: nothing more ships, and payment is not stated.
 _NETSUITE_STATES: Mapping[str, tuple[str, NetSuiteOrderState]] = {
-    "A": ("Pending Approval", (FinancialStatus.PENDING, FulfillmentStatus.UNFULFILLED)),
-    "B": ("Pending Fulfillment", (FinancialStatus.PENDING, FulfillmentStatus.UNFULFILLED)),
+    "A": ("Pending Approval", (None, FulfillmentStatus.UNFULFILLED)),
+    "B": ("Pending Fulfillment", (None, FulfillmentStatus.UNFULFILLED)),
     "C": ("Cancelled", (FinancialStatus.VOIDED, FulfillmentStatus.CANCELLED)),
-    "D": ("Partially Fulfilled", (FinancialStatus.PENDING, FulfillmentStatus.PARTIALLY_FULFILLED)),
-    "E": (
-        "Pending Billing/Partially Fulfilled",
-        (FinancialStatus.PENDING, FulfillmentStatus.PARTIALLY_FULFILLED),
-    ),
-    "F": ("Pending Billing", (FinancialStatus.PENDING, FulfillmentStatus.FULFILLED)),
+    "D": ("Partially Fulfilled", (None, FulfillmentStatus.PARTIALLY_FULFILLED)),
+    "E": ("Pending Billing/Partially Fulfilled", (None, FulfillmentStatus.PARTIALLY_FULFILLED)),
+    "F": ("Pending Billing", (None, FulfillmentStatus.FULFILLED)),
     "G": ("Billed", (FinancialStatus.PAID, FulfillmentStatus.FULFILLED)),
     "H": ("Closed", (None, FulfillmentStatus.CANCELLED)),
 }

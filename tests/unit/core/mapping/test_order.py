@@ -6,7 +6,16 @@ import pytest
 
 from shared.core.errors import InvalidInput
 from shared.core.mapping import FieldNotWritable, MappingContext, mapping_for
-from shared.core.model import EntityType, FinancialStatus, FulfillmentStatus, Money, Order, OrderLine, System
+from shared.core.model import (
+    EntityType,
+    FinancialStatus,
+    FulfillmentStatus,
+    Money,
+    Order,
+    OrderLine,
+    Surface,
+    System,
+)
 from tests.unit.core.platforms.fixtures import load
 
 CTX = MappingContext(default_phone_region="US", default_currency="USD")
@@ -68,9 +77,21 @@ def test_netsuite_sales_order_reads_other_ref_num_lines_status_and_credit_memos(
         shipping=_usd("9.99"),
         total=_usd("64.78"),
         refunded_total=_usd("10.00"),
-        financial_status=FinancialStatus.PENDING,
+        financial_status=None,
         fulfillment_status=FulfillmentStatus.UNFULFILLED,
     )
+
+
+@pytest.mark.parametrize(("status", "states_payment"), [("B", False), ("F", False), ("G", True), ("C", True)])
+def test_a_netsuite_sales_order_states_payment_only_once_billed_or_cancelled(
+    status: str, states_payment: bool
+) -> None:
+    mapping = mapping_for(System.NETSUITE, EntityType.ORDER)
+    record = mapping.parse({**load("netsuite.salesOrder.4321"), "orderStatus": {"id": status}})
+    seen = datetime(2024, 6, 11, tzinfo=UTC)
+    snapshot = mapping.to_snapshot(record, CTX, observed_at=seen, surface=Surface.POLL)
+    assert ("financial_status" in snapshot.represented) is states_payment
+    assert "fulfillment_status" in snapshot.represented
 
 
 def test_netsuite_currency_comes_from_the_context_table() -> None:
