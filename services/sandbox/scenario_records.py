@@ -189,6 +189,24 @@ def netsuite_customer(person: Person, shopify_id: object) -> dict[str, object]:
         "subsidiary": {"id": "1", "refName": "Parent Company"},
         "currency": {"id": "1", "refName": CURRENCY},
         "creditLimit": 5000.0,
+        "addressBook": {"items": [netsuite_address(person)]},
+    }
+
+
+def netsuite_address(person: Person) -> dict[str, object]:
+    """The person's address as a default billing and shipping address book entry."""
+    return {
+        "defaultBilling": True,
+        "defaultShipping": True,
+        "label": person.street,
+        "addressBookAddress": {
+            "addressee": f"{person.first_name} {person.last_name}",
+            "addr1": person.street,
+            "city": person.city,
+            "state": person.region,
+            "zip": person.postal_code,
+            "country": {"id": person.country},
+        },
     }
 
 
