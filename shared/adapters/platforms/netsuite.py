@@ -26,6 +26,7 @@ followed by a read. Provenance: a custom field per record type when configured
 import asyncio
 from collections.abc import Generator, Sequence
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import httpx
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256, Client  # type: ignore[import-untyped]  # oauthlib ships no type information
@@ -131,10 +132,14 @@ def _classify(status: int, details: str | None) -> type[PlatformError] | None:
     return None
 
 
-def date_literal(moment: datetime) -> str:
-    """A query date literal in the default user date format, M/D/YYYY (UTC date)."""
-    day = moment.astimezone(UTC).date()
-    return f"{day.month}/{day.day}/{day.year}"
+def date_literal(moment: datetime, zone: str = "UTC") -> str:
+    """A query date-time literal in the default user formats, ``M/D/YYYY h:mm am``, in the user's
+    time zone. To the minute (the literal covers its whole minute): a date alone would make every
+    poll re-read everything changed since midnight."""
+    local = moment.astimezone(ZoneInfo(zone))
+    hour = local.hour % 12 or 12
+    half = "am" if local.hour < 12 else "pm"
+    return f"{local.month}/{local.day}/{local.year} {hour}:{local.minute:02d} {half}"
 
 
 class NetSuiteConnector:
@@ -194,8 +199,9 @@ class NetSuiteConnector:
     ) -> ChangePage:
         record_type = self._record_type(entity_type)
         offset = int(cursor.page or "0")
+        since = date_literal(cursor.since, self._settings.user_time_zone)
         params = {
-            "q": f'lastModifiedDate ON_OR_AFTER "{date_literal(cursor.since)}"',
+            "q": f'lastModifiedDate ON_OR_AFTER "{since}"',
             "limit": str(self._settings.page_size),
             "offset": str(offset),
         }
@@ -204,7 +210,7 @@ class NetSuiteConnector:
         wanted = ids
         if record_type == "salesOrder" and offset == 0:
             memo_orders = await orders_with_memos_changed(
-                self._http, date_literal(cursor.since), page_size=self._settings.page_size, priority=priority
+                self._http, since, page_size=self._settings.page_size, priority=priority
             )
             wanted = list(dict.fromkeys([*ids, *memo_orders]))
         records = tuple(await self.read_many(entity_type, wanted, priority=priority))

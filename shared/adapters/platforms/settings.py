@@ -6,7 +6,9 @@ Limits default to the tier PLATFORMS.md names (HubSpot private app Professional,
 REST, NetSuite shared tier) and must be set to the account's own.
 """
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 
 class HttpPolicy(BaseModel):
@@ -91,12 +93,26 @@ class NetSuiteSettings(BaseModel):
     token_secret: SecretStr
     concurrency: int = Field(default=5, ge=1, description="the account's concurrent-request limit")
     page_size: int = Field(default=1000, ge=1, le=1000)
+    user_time_zone: str = Field(
+        default="UTC",
+        description="the integration user's time zone preference (IANA name): NetSuite reads the "
+        "date-times of a change query in it",
+    )
     provenance_fields: dict[str, str] = Field(
         default_factory=dict,
         description="record type -> custom field holding Concord's write tag "
         "(e.g. customer -> custentity_concord_sync); absent types keep the tag on Concord's side",
     )
     http: HttpPolicy = HttpPolicy()
+
+    @field_validator("user_time_zone")
+    @classmethod
+    def _known_zone(cls, zone: str) -> str:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {zone!r}") from error
+        return zone
 
     @property
     def realm(self) -> str:

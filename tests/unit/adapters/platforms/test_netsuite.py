@@ -5,11 +5,13 @@ from decimal import Decimal
 
 import httpx
 import pytest
+from pydantic import ValidationError
 
 from shared.adapters.budget import UnlimitedBudget
 from shared.adapters.platforms.base import ChangeCursor
-from shared.adapters.platforms.netsuite import NetSuiteConnector
+from shared.adapters.platforms.netsuite import NetSuiteConnector, date_literal
 from shared.adapters.platforms.netsuite_queries import MEMO_QUERY_IDS
+from shared.adapters.platforms.settings import NetSuiteSettings
 from shared.core.errors import Invalid, MalformedResponse, RateLimited
 from shared.core.model import EntityType
 from shared.core.platforms.base import WireObject
@@ -50,7 +52,7 @@ async def test_changes_page_by_offset_and_read_each_record() -> None:
     connector = _connector(recorder, page_size=2)
     first = await connector.changed_since(EntityType.CUSTOMER, ChangeCursor(since=SINCE))
     params = recorder.requests[0].url.params
-    assert params["q"] == 'lastModifiedDate ON_OR_AFTER "6/10/2024"'
+    assert params["q"] == 'lastModifiedDate ON_OR_AFTER "6/10/2024 3:00 pm"'
     assert (params["limit"], params["offset"]) == ("2", "0")
     assert sorted(record.external_id() for record in first.records) == ["107", "108"]
     assert first.next_cursor == ChangeCursor(since=SINCE, page="2")
@@ -232,9 +234,23 @@ async def test_a_poll_lists_an_order_whose_credit_memo_changed_though_the_order_
         EntityType.ORDER, ChangeCursor(since=datetime(2030, 1, 1, tzinfo=UTC))
     )
 
-    assert memo_queries == ['lastModifiedDate ON_OR_AFTER "1/1/2030"', "createdFrom ANY_OF [4321]"]
+    assert memo_queries == ['lastModifiedDate ON_OR_AFTER "1/1/2030 12:00 am"', "createdFrom ANY_OF [4321]"]
     [order] = page.records
     assert isinstance(order, NetSuiteSalesOrder)
     assert [m.total for m in order.credit_memos or []] == [Decimal("10.0")]
     assert order.source_updated_at() == datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC) > order.last_modified_date
     assert page.next_cursor is None
+
+
+def test_a_change_query_names_the_minute_in_the_users_time_zone() -> None:
+    moment = datetime(2024, 6, 10, 3, 7, 59, tzinfo=UTC)
+    assert date_literal(moment) == "6/10/2024 3:07 am"
+    assert date_literal(moment, "America/Los_Angeles") == "6/9/2024 8:07 pm"
+    assert date_literal(datetime(2024, 6, 10, 12, 0, tzinfo=UTC)) == "6/10/2024 12:00 pm"
+
+
+def test_an_unknown_user_time_zone_is_refused() -> None:
+    with pytest.raises(ValidationError, match="unknown time zone"):
+        NetSuiteSettings.model_validate(
+            {**netsuite_settings().model_dump(), "user_time_zone": "Mars/Olympus"}
+        )
