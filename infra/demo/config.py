@@ -163,6 +163,9 @@ def ingest_spec(config: DemoConfig, replica: int) -> ServiceSpec:
         # Polled platforms (NetSuite, Shopify) show passive drift within a demo's minute, not the default's.
         "CONCORD_POLLING__NETSUITE_INTERVAL_SECONDS": "15",
         "CONCORD_POLLING__SHOPIFY_INTERVAL_SECONDS": "15",
+        # The sandbox commits at once, so no record surfaces late: polls re-read the last 20 s, not the
+        # default two minutes (with 15 s polls that re-read every record the scenario just wrote).
+        "CONCORD_POLLING__OVERLAP_SECONDS": "20",
     }
     probe = HttpProbe(f"http://127.0.0.1:{port}/readyz")
     return ServiceSpec(name=name, module="services.ingest", env=env, probe=probe)
