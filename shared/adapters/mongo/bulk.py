@@ -34,20 +34,28 @@ class GuardedWrite:
 
 
 POINT_LOOKUPS = 8
-"""Up to this many ids are read with one ``find_one`` each, concurrently: FerretDB serves an
-``_id`` equality from its primary key but scans the collection for ``_id: {$in: [...]}``."""
+"""Ids are read with one ``find_one`` each, this many at a time: FerretDB serves an ``_id`` equality
+from its primary key but scans the whole collection for ``_id: {$in: [...]}``, which costs more the
+more the collection holds (the processed-message ledger grows with every message)."""
+
+POINT_LOOKUP_LIMIT = 256
+"""More ids than this are read with one ``$in``: waves of point lookups would cost more round trips
+than one scan of any collection that size is likely to be in."""
 
 
 async def find_by_ids(
     collection: AsyncCollection[Document], ids: Collection[str], projection: Mapping[str, int] | None = None
 ) -> list[Document]:
-    """The stored documents among ``ids`` (any order): point lookups for a few ids, one ``$in`` for many."""
+    """The stored documents among ``ids`` (any order): waves of point lookups, one ``$in`` for very many."""
     if not ids:
         return []
-    if len(ids) <= POINT_LOOKUPS:
-        found = await asyncio.gather(*(collection.find_one({"_id": i}, projection) for i in ids))
-        return [document for document in found if document is not None]
-    return [document async for document in collection.find({"_id": {"$in": list(ids)}}, projection)]
+    if len(ids) > POINT_LOOKUP_LIMIT:
+        return [document async for document in collection.find({"_id": {"$in": list(ids)}}, projection)]
+    wanted, found = list(ids), []
+    for start in range(0, len(wanted), POINT_LOOKUPS):
+        wave = wanted[start : start + POINT_LOOKUPS]
+        found += await asyncio.gather(*(collection.find_one({"_id": i}, projection) for i in wave))
+    return [document for document in found if document is not None]
 
 
 async def insert_ignoring_duplicates(
@@ -91,6 +99,7 @@ __all__ = [
     "DUPLICATE_KEY",
     "MAX_BULK_STATEMENTS",
     "POINT_LOOKUPS",
+    "POINT_LOOKUP_LIMIT",
     "GuardedWrite",
     "find_by_ids",
     "insert_ignoring_duplicates",

@@ -18,7 +18,7 @@ def _id(consumer: str, message_id: str) -> str:
 
 
 class MongoProcessedLedger:
-    """``ports.ProcessedLedger`` on MongoDB: one ``$in`` query to filter, one bulk insert to record."""
+    """``ports.ProcessedLedger`` on MongoDB: point lookups to filter, one bulk insert to record."""
 
     def __init__(self, database: AsyncDatabase[Document]) -> None:
         self._collection = database["processed_messages"]
