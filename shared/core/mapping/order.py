@@ -239,6 +239,16 @@ def _netsuite_refunded(record: NetSuiteSalesOrder, ctx: MappingContext) -> Money
     return _netsuite_money(record, ctx, sum((memo.total for memo in record.credit_memos), Decimal(0)))
 
 
+def _netsuite_financial(record: NetSuiteSalesOrder) -> FinancialStatus | None:
+    """Credit memos created from the order state its refunds (the order's status stays "Billed");
+    without any, billing or cancelling states payment and earlier statuses state nothing."""
+    refunded = sum((memo.total for memo in record.credit_memos or ()), Decimal(0))
+    if refunded > 0:
+        whole = record.total is not None and refunded >= record.total
+        return FinancialStatus.REFUNDED if whole else FinancialStatus.PARTIALLY_REFUNDED
+    return netsuite_order_status(_netsuite_status(record))[0]
+
+
 def _netsuite_status(record: NetSuiteSalesOrder) -> str | None:
     if record.order_status is not None:
         return record.order_status.id or record.order_status.ref_name
@@ -275,9 +285,9 @@ def netsuite_sales_orders() -> EntityMapping[NetSuiteSalesOrder, Order]:
             FieldMap("refunded_total", "creditMemos[].total (attached by Concord)", _netsuite_refunded),
             FieldMap(
                 "financial_status",
-                "orderStatus",
-                lambda r, _c: netsuite_order_status(_netsuite_status(r))[0],
-                stated=lambda r: netsuite_order_status(_netsuite_status(r))[0] is not None,
+                "orderStatus, creditMemos[].total",
+                lambda r, _c: _netsuite_financial(r),
+                stated=lambda r: _netsuite_financial(r) is not None,
             ),
             FieldMap(
                 "fulfillment_status",

@@ -77,7 +77,7 @@ def test_netsuite_sales_order_reads_other_ref_num_lines_status_and_credit_memos(
         shipping=_usd("9.99"),
         total=_usd("64.78"),
         refunded_total=_usd("10.00"),
-        financial_status=None,
+        financial_status=FinancialStatus.PARTIALLY_REFUNDED,
         fulfillment_status=FulfillmentStatus.UNFULFILLED,
     )
 
@@ -87,7 +87,10 @@ def test_a_netsuite_sales_order_states_payment_only_once_billed_or_cancelled(
     status: str, states_payment: bool
 ) -> None:
     mapping = mapping_for(System.NETSUITE, EntityType.ORDER)
-    record = mapping.parse({**load("netsuite.salesOrder.4321"), "orderStatus": {"id": status}})
+    unrefunded = {
+        key: value for key, value in load("netsuite.salesOrder.4321").items() if key != "creditMemos"
+    }
+    record = mapping.parse({**unrefunded, "orderStatus": {"id": status}})
     seen = datetime(2024, 6, 11, tzinfo=UTC)
     snapshot = mapping.to_snapshot(record, CTX, observed_at=seen, surface=Surface.POLL)
     assert ("financial_status" in snapshot.represented) is states_payment
@@ -170,3 +173,27 @@ def test_shopify_patch_writes_the_order_email() -> None:
         Order(customer_email="jane.doe@acme.example"), ["customer_email"], CTX
     )
     assert body == {"order": {"email": "jane.doe@acme.example"}}
+
+
+@pytest.mark.parametrize(
+    ("memos", "expected"),
+    [
+        ([10.0], FinancialStatus.PARTIALLY_REFUNDED),
+        ([60.0, 4.78], FinancialStatus.REFUNDED),
+        ([], FinancialStatus.PAID),
+    ],
+)
+def test_a_billed_netsuite_order_states_its_refunds_through_its_credit_memos(
+    memos: list[float], expected: FinancialStatus
+) -> None:
+    payload = load("netsuite.salesOrder.4321")
+    memo = payload["creditMemos"][0]  # type: ignore[index]
+    billed = {
+        **payload,
+        "orderStatus": {"id": "G"},
+        "creditMemos": [{**memo, "total": total} for total in memos],
+    }
+    mapping = mapping_for(System.NETSUITE, EntityType.ORDER)
+    view = mapping.to_canonical(mapping.parse(billed), CTX)
+    assert isinstance(view, Order)
+    assert view.financial_status is expected
