@@ -7,7 +7,8 @@ record's messages arrive in order). Guarantees, per batch:
 - a snapshot never replaces a newer one (``snapshot_rank``), and an older or repeated observation
   triggers nothing, except the redelivery of one an interrupted earlier run stored but did not
   publish: its change is published again, over every dimension (which also re-checks whatever the
-  lost changes of that record's earlier observations in the interrupted batch would have);
+  lost changes of that record's earlier observations in the interrupted batch would have); the same
+  holds for a deletion;
 - an unlinked record is matched against the entities sharing one of its blocking keys: linked
   above the auto-link threshold, proposed to an operator between the thresholds, or made a new
   entity whose id derives from its natural key (so replicas racing on one customer agree on it);
@@ -182,6 +183,13 @@ async def run_link_stage(messages: Sequence[Observation], ports: LinkPorts, conf
     return report
 
 
+def _stored_by_earlier_run(stored: AnySnapshot, message: RecordDeleted, *, stored_earlier: bool) -> bool:
+    """Whether the stored deletion is this message's, stored by an earlier run that died before
+    publishing its change (the ledger does not know the message): same surface, and stamped no
+    earlier than the deletion (a deletion ranks after the record's last observation)."""
+    return stored_earlier and stored.surface == message.surface and stored.observed_at >= message.deleted_at
+
+
 def is_interrupted_replay(snapshot: AnySnapshot, stored: AnySnapshot, *, stored_earlier: bool) -> bool:
     """Whether ``snapshot``, from a message not recorded as processed, is the one already stored:
     same rank (same version, same observation time) and stored by an earlier run, not this batch."""
@@ -310,15 +318,19 @@ async def _delete(message: RecordDeleted, batch: _Batch, ports: LinkPorts, confi
     if message.merged_into is not None:
         await ports.entities.record_merge(message.ref, message.merged_into)
     previous = batch.current.get(key)
-    if previous is None or previous.deleted:
+    if previous is None or (
+        previous.deleted
+        and not _stored_by_earlier_run(previous, message, stored_earlier=key not in batch.writes)
+    ):
         batch.report.stale += 1
         return
-    # The deletion ranks after every observation of the record seen so far.
-    observed_at = max(message.deleted_at, previous.observed_at + timedelta(microseconds=1))
-    deleted = previous.model_copy(
-        update={"deleted": True, "observed_at": observed_at, "surface": message.surface}
-    )
-    batch.current[key] = batch.writes[key] = deleted
+    if not previous.deleted:
+        # The deletion ranks after every observation of the record seen so far.
+        observed_at = max(message.deleted_at, previous.observed_at + timedelta(microseconds=1))
+        deleted = previous.model_copy(
+            update={"deleted": True, "observed_at": observed_at, "surface": message.surface}
+        )
+        batch.current[key] = batch.writes[key] = deleted
     link = batch.links.get(key)
     if link is None:
         return

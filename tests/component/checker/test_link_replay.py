@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import pytest
 
-from shared.core.model import System
+from shared.core.model import Surface, System
 from tests.component.checker.pipeline import FakePipeline
-from tests.component.checker.records import T0, hubspot_contact, observed, ref
+from tests.component.checker.records import T0, deleted, hubspot_contact, observed, ref
 
 LATER = T0 + timedelta(hours=2)
 NOW = T0 + timedelta(days=1)
@@ -49,3 +49,30 @@ async def test_the_same_observation_twice_in_one_batch_publishes_one_change() ->
     )
     report = await pipeline.link([message, message])
     assert (len(report.changes), report.stale) == (1, 1)
+
+
+async def test_a_stored_but_unpublished_deletion_publishes_its_change_when_redelivered() -> None:
+    pipeline = FakePipeline(NOW)
+    record = ref(System.HUBSPOT, "51")
+    await pipeline.run(observed(record, hubspot_contact("51", email="jane@acme.example"), updated=T0))
+    deletion = deleted(record, at=LATER)
+    pipeline.changes.fail_with = ConnectionError("broker down")
+    with pytest.raises(ConnectionError):
+        await pipeline.link([deletion])
+    assert pipeline.snapshots.snapshots["hubspot:contacts:51"].deleted
+
+    pipeline.changes.fail_with = None
+    redelivered = await pipeline.link([deletion])
+
+    assert [c.cause for c in redelivered.changes] == [deletion.message_id]
+    assert redelivered.stale == 0
+
+
+async def test_a_second_report_of_a_stored_deletion_is_stale() -> None:
+    pipeline = FakePipeline(NOW)
+    record = ref(System.HUBSPOT, "51")
+    await pipeline.run(observed(record, hubspot_contact("51", email="jane@acme.example"), updated=T0))
+    await pipeline.link([deleted(record, at=LATER)])
+    polled = deleted(record, at=LATER).model_copy(update={"surface": Surface.POLL, "message_id": "poll-51"})
+    again = await pipeline.link([polled])
+    assert (again.changes, again.stale) == ([], 1)
