@@ -1,7 +1,8 @@
 """Canonical entities, their blocking keys, links and link proposals.
 
-Written by the checker only. Every read is by ``_id`` (FerretDB answers ``_id`` lookups from its
-primary key but scans for any other field), so the per-entity lists live in the entity document:
+Written by the checker only. Reads are by ``_id`` (FerretDB answers ``_id`` lookups from its
+primary key but scans for any other field), except an entity's links, read by ``entity_id``: FerretDB
+1.24 loses concurrent updates of one document, so the ``refs`` list is not trusted for membership.
 
 - ``entities``: ``_id`` entity id; ``entity_type``, ``refs`` (linked record keys), ``proposed``
   (record keys proposed for it; a stale entry is filtered out on read);
@@ -34,7 +35,8 @@ class MongoEntityRepository:
         self._rejections = database["link_rejections"]
 
     async def ensure_indexes(self) -> None:
-        """Nothing beyond ``_id``: every query of this repository is by ``_id``."""
+        """``links.entity_id``: an entity's links are read by it (idempotent)."""
+        await self._links.create_index("entity_id")
 
     async def linked_refs(self, entity_ids: Sequence[EntityId]) -> dict[EntityId, tuple[ExternalRef, ...]]:
         found: dict[EntityId, tuple[ExternalRef, ...]] = {}
@@ -48,13 +50,15 @@ class MongoEntityRepository:
         return {document["_id"]: _link_of(document) for document in await find_by_ids(self._links, ref_keys)}
 
     async def links_of_entities(self, entity_ids: Collection[EntityId]) -> dict[EntityId, list[Link]]:
-        refs = await self._entity_lists(entity_ids, "refs")
-        links = await self.links_of(refs)
+        # Read from the links themselves, not the entity's ``refs`` list: FerretDB 1.24 loses
+        # concurrent ``$addToSet``s on one document, while each link is its own insert-only document.
+        if not entity_ids:
+            return {}
+        documents = self._links.find({"entity_id": {"$in": sorted(entity_ids)}})
+        links = sorted([_link_of(document) async for document in documents], key=lambda link: link.ref.key)
         found: dict[EntityId, list[Link]] = {}
-        for key in sorted(links):
-            link = links[key]
-            if link.entity_id in entity_ids:
-                found.setdefault(link.entity_id, []).append(link)
+        for link in links:
+            found.setdefault(link.entity_id, []).append(link)
         return found
 
     async def entities_with_keys(
