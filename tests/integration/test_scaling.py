@@ -81,7 +81,10 @@ def outcome(config: DemoConfig) -> Outcome:
     """Open discrepancies as (records of the entity, dimension, kind, fields), counted."""
     with MongoClient[dict[str, object]](config.mongo_uri) as client:
         database = client[config.database]
-        refs = {e["_id"]: tuple(sorted(e["refs"])) for e in database["entities"].find({}, {"refs": 1})}
+        members: dict[object, list[str]] = {}
+        for link in database["links"].find({}, {"entity_id": 1}):
+            members.setdefault(link["entity_id"], []).append(str(link["_id"]))
+        refs = {entity_id: tuple(sorted(keys)) for entity_id, keys in members.items()}
         return Counter(
             (
                 refs.get(d["entity_id"]),

@@ -2,10 +2,10 @@
 
 Written by the checker only. Reads are by ``_id`` (FerretDB answers ``_id`` lookups from its
 primary key but scans for any other field), except an entity's links, read by ``entity_id``: FerretDB
-1.24 loses concurrent updates of one document, so the ``refs`` list is not trusted for membership.
+1.24 loses concurrent updates of one document, so membership is never kept as a list in the entity.
 
-- ``entities``: ``_id`` entity id; ``entity_type``, ``refs`` (linked record keys), ``proposed``
-  (record keys proposed for it; a stale entry is filtered out on read);
+- ``entities``: ``_id`` entity id; ``entity_type``, ``proposed`` (record keys proposed for it; a
+  stale entry is filtered out on read);
 - ``entity_keys``: ``_id`` ``<entity type>|<blocking key>``; ``entity_ids`` indexed under it;
 - ``links``: ``_id`` ``ExternalRef.key``, so a record has one link and the first stored wins;
 - ``link_proposals``: ``_id`` ``ExternalRef.key``, one open proposal per record;
@@ -83,14 +83,10 @@ class MongoEntityRepository:
             return []
         entities: dict[str, Document] = {
             link.entity_id: {"_id": link.entity_id, "entity_type": link.entity_type.value,
-                             "created_at": link.linked_at, "refs": [], "proposed": []}
+                             "created_at": link.linked_at, "proposed": []}
             for link, _ in reversed(items)
         }  # fmt: skip
         await insert_ignoring_duplicates(self._entities, list(entities.values()))
-        await update_in_chunks(
-            self._entities,
-            [UpdateOne({"_id": link.entity_id}, {"$addToSet": {"refs": link.ref.key}}) for link, _ in items],
-        )
         await self._index_keys([(link.entity_type, link.entity_id, keys) for link, keys in items])
         documents = [{"_id": link.ref.key, **link.model_dump(mode="json")} for link, _ in items]
         taken = set(await insert_ignoring_duplicates(self._links, documents))
@@ -133,9 +129,6 @@ class MongoEntityRepository:
 
     async def detach(self, ref: ExternalRef, entity_id: EntityId) -> bool:
         deleted = await self._links.delete_one({"_id": ref.key, "entity_id": entity_id})
-        # Pulled even when nothing was deleted: a retry after a crash between the two writes cleans up
-        # (an entry of ``refs`` whose link is another entity's is ignored on read anyway).
-        await self._entities.update_one({"_id": entity_id}, {"$pull": {"refs": ref.key}})
         return deleted.deleted_count > 0
 
     async def reject(self, ref: ExternalRef, entity_id: EntityId) -> None:
