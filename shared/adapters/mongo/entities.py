@@ -1,12 +1,14 @@
 """Canonical entities, their blocking keys, links and link proposals.
 
 Written by the checker only. Reads are by ``_id`` (FerretDB answers ``_id`` lookups from its
-primary key but scans for any other field), except an entity's links, read by ``entity_id``: FerretDB
-1.24 loses concurrent updates of one document, so membership is never kept as a list in the entity.
+primary key but scans for any other field), except an entity's links, read by ``entity_id``. FerretDB
+1.24 loses concurrent updates of one document, so what several records add to at once is never a
+list in one document: it is a link per record, or a :class:`GrowOnlySets` set.
 
-- ``entities``: ``_id`` entity id; ``entity_type``, ``proposed`` (record keys proposed for it; a
-  stale entry is filtered out on read);
-- ``entity_keys``: ``_id`` ``<entity type>|<blocking key>``; ``entity_ids`` indexed under it;
+- ``entities``: ``_id`` entity id; ``entity_type``, ``created_at``;
+- ``entity_keys``: sets ``<entity type>|<blocking key>`` of the entity ids indexed under the key;
+- ``proposals_by_entity``: sets ``<entity id>`` of the record keys proposed for it (a stale entry
+  is filtered out on read);
 - ``links``: ``_id`` ``ExternalRef.key``, so a record has one link and the first stored wins;
 - ``link_proposals``: ``_id`` ``ExternalRef.key``, one open proposal per record;
 - ``link_rejections``: ``_id`` ``ExternalRef.key``; ``entity_ids`` an operator detached it from.
@@ -15,11 +17,11 @@ primary key but scans for any other field), except an entity's links, read by ``
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
-from shared.adapters.mongo.bulk import find_by_ids, insert_ignoring_duplicates, update_in_chunks
+from shared.adapters.mongo.bulk import find_by_ids, insert_ignoring_duplicates
 from shared.adapters.mongo.client import Document
+from shared.adapters.mongo.sets import GrowOnlySets
 from shared.core.model import EntityId, EntityType, ExternalRef
 from shared.core.repositories import Link, LinkProposal
 
@@ -29,7 +31,8 @@ class MongoEntityRepository:
 
     def __init__(self, database: AsyncDatabase[Document]) -> None:
         self._entities = database["entities"]
-        self._keys = database["entity_keys"]
+        self._keys = GrowOnlySets(database["entity_keys"])
+        self._proposed = GrowOnlySets(database["proposals_by_entity"])
         self._links = database["links"]
         self._proposals = database["link_proposals"]
         self._rejections = database["link_rejections"]
@@ -68,9 +71,9 @@ class MongoEntityRepository:
             return {}
         by_id = {_key_id(entity_type, key): key for key in keys}
         found: dict[EntityId, set[str]] = {}
-        for document in await find_by_ids(self._keys, list(by_id)):
-            for entity_id in document.get("entity_ids", []):
-                found.setdefault(EntityId(entity_id), set()).add(by_id[document["_id"]])
+        for key_id, entity_ids in (await self._keys.members(by_id)).items():
+            for entity_id in entity_ids:
+                found.setdefault(EntityId(entity_id), set()).add(by_id[key_id])
         return {entity_id: frozenset(found[entity_id]) for entity_id in sorted(found)}
 
     async def attach(self, link: Link, keys: Collection[str]) -> Link:
@@ -83,7 +86,7 @@ class MongoEntityRepository:
             return []
         entities: dict[str, Document] = {
             link.entity_id: {"_id": link.entity_id, "entity_type": link.entity_type.value,
-                             "created_at": link.linked_at, "proposed": []}
+                             "created_at": link.linked_at}
             for link, _ in reversed(items)
         }  # fmt: skip
         await insert_ignoring_duplicates(self._entities, list(entities.values()))
@@ -107,12 +110,10 @@ class MongoEntityRepository:
             self._proposals, [{"_id": proposal.ref.key, **proposal.model_dump(mode="json")}]
         )
         if not existing:
-            await self._entities.update_one(
-                {"_id": proposal.entity_id}, {"$addToSet": {"proposed": proposal.ref.key}}
-            )
+            await self._proposed.add([(proposal.entity_id, proposal.ref.key)])
 
     async def proposals_for(self, entity_ids: Collection[EntityId]) -> dict[EntityId, list[LinkProposal]]:
-        refs = await self._entity_lists(entity_ids, "proposed")
+        refs = {ref for found in (await self._proposed.members(entity_ids)).values() for ref in found}
         if not refs:
             return {}
         found: dict[EntityId, list[LinkProposal]] = {}
@@ -146,24 +147,9 @@ class MongoEntityRepository:
             if document.get("entity_ids")
         }
 
-    async def _entity_lists(self, entity_ids: Collection[EntityId], field: str) -> set[str]:
-        documents = await find_by_ids(self._entities, entity_ids, {field: 1})
-        return {value for document in documents for value in document.get(field, [])}
-
     async def _index_keys(self, items: Sequence[tuple[EntityType, EntityId, Collection[str]]]) -> None:
-        pairs = sorted({(_key_id(kind, key), entity_id) for kind, entity_id, keys in items for key in keys})
-        if not pairs:
-            return
-        # Insert-then-update instead of upserts: racing upserts of one key make FerretDB's bulk reply unreadable.
-        await insert_ignoring_duplicates(
-            self._keys, [{"_id": key_id, "entity_ids": []} for key_id in dict(pairs)]
-        )
-        await update_in_chunks(
-            self._keys,
-            [
-                UpdateOne({"_id": key_id}, {"$addToSet": {"entity_ids": entity_id}})
-                for key_id, entity_id in pairs
-            ],
+        await self._keys.add(
+            (_key_id(kind, key), entity_id) for kind, entity_id, keys in items for key in keys
         )
 
 

@@ -1,8 +1,9 @@
 """``snapshots``: the latest snapshot of every platform record, one document per ``ExternalRef.key``.
 
-Written by the checker's link stage only. ``orders_by_customer`` (``_id``: normalised customer
-email) lists the order records that name each customer, for the customer's lifecycle state; every
-read is by ``_id``, the only lookup FerretDB serves without a scan. The snapshot is stored as its JSON form (Decimal and
+Written by the checker's link stage only. ``orders_by_customer`` holds a set per normalised customer
+email of the order records naming it, for the customer's lifecycle state (a :class:`GrowOnlySets`:
+orders on different partitions add to one customer's set at once). Every read is by ``_id``, the
+only lookup FerretDB serves without a scan. The snapshot is stored as its JSON form (Decimal and
 datetimes as strings, exactly as the model reads them back) beside a few indexed fields.
 """
 
@@ -10,17 +11,11 @@ from collections.abc import Collection, Sequence
 from functools import cache
 
 from pydantic import TypeAdapter
-from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
-from shared.adapters.mongo.bulk import (
-    GuardedWrite,
-    find_by_ids,
-    insert_ignoring_duplicates,
-    update_in_chunks,
-    upsert_guarded,
-)
+from shared.adapters.mongo.bulk import GuardedWrite, find_by_ids, upsert_guarded
 from shared.adapters.mongo.client import Document
+from shared.adapters.mongo.sets import GrowOnlySets
 from shared.core.matching.normalize import normalize_email
 from shared.core.model import Order
 from shared.core.repositories import AnySnapshot, snapshot_rank
@@ -39,7 +34,7 @@ class MongoSnapshotRepository:
 
     def __init__(self, database: AsyncDatabase[Document]) -> None:
         self._collection = database[COLLECTION]
-        self._orders = database["orders_by_customer"]
+        self._orders = GrowOnlySets(database["orders_by_customer"])
 
     async def ensure_indexes(self) -> None:
         """Nothing beyond ``_id``: every query of this repository is by ``_id``."""
@@ -67,21 +62,12 @@ class MongoSnapshotRepository:
     async def count_orders_for(self, emails: Collection[str]) -> int:
         if not emails:
             return 0
-        documents = await find_by_ids(self._orders, emails)
-        return len({ref for document in documents for ref in document.get("refs", [])})
+        return len({ref for refs in (await self._orders.members(emails)).values() for ref in refs})
 
     async def _index_orders(self, snapshots: Sequence[AnySnapshot]) -> None:
         """``orders_by_customer``: customer email -> keys of the order records naming it (ever)."""
-        pairs = sorted({(email, s.ref.key) for s in snapshots if (email := _customer_email(s)) is not None})
-        if not pairs:
-            return
-        await insert_ignoring_duplicates(self._orders, [{"_id": email, "refs": []} for email in dict(pairs)])
-        await update_in_chunks(
-            self._orders,
-            [
-                UpdateOne({"_id": email, "refs": {"$ne": ref}}, {"$push": {"refs": ref}})
-                for email, ref in pairs
-            ],
+        await self._orders.add(
+            (email, s.ref.key) for s in snapshots if (email := _customer_email(s)) is not None
         )
 
 
