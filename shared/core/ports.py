@@ -71,7 +71,8 @@ class LeaseStore(Protocol):
     """Named leases: at most one live holder per name; a lease lapses if not renewed in time."""
 
     async def acquire(self, name: str, holder: str, *, ttl: timedelta, now: datetime) -> bool:
-        """Take or renew the lease. True if ``holder`` holds it until ``now + ttl``."""
+        """Take or renew the lease. True if ``holder`` holds it until ``now + ttl`` at least; one
+        not renewed lapses within ``2 * ttl`` (every holder of a name uses one ``ttl``)."""
         ...
 
     async def release(self, name: str, holder: str) -> None:

@@ -53,15 +53,15 @@ async def test_lease_has_one_holder_until_it_lapses(
     assert await leases.acquire(
         "poll:shopify:customers", "replica-a", ttl=ttl, now=T0 + timedelta(seconds=20)
     )
-    # renewed at +20 s, so still held at +45 s; lapsed at +51 s
+    # Renewed at +20 s: held at least one TTL past that (+45 s), lapsed within two (+81 s).
     assert not await leases.acquire(
         "poll:shopify:customers", "replica-b", ttl=ttl, now=T0 + timedelta(seconds=45)
     )
     assert await leases.acquire(
-        "poll:shopify:customers", "replica-b", ttl=ttl, now=T0 + timedelta(seconds=51)
+        "poll:shopify:customers", "replica-b", ttl=ttl, now=T0 + timedelta(seconds=81)
     )
     assert not await leases.acquire(
-        "poll:shopify:customers", "replica-a", ttl=ttl, now=T0 + timedelta(seconds=52)
+        "poll:shopify:customers", "replica-a", ttl=ttl, now=T0 + timedelta(seconds=82)
     )
 
 

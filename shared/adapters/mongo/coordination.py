@@ -2,10 +2,10 @@
 
 from datetime import datetime, timedelta
 
-from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from shared.adapters.mongo.bulk import find_by_ids
 from shared.adapters.mongo.client import Document
 from shared.core.ports import PollCursor
 
@@ -42,28 +42,53 @@ class MongoCursorStore:
 
 
 class MongoLeaseStore:
-    """Leases in ``leases``: one document per name holding the holder and its expiry.
+    """Leases in ``leases`` as immutable grants: one document per lease name and term.
 
-    Acquisition is one conditional upsert: it matches the lease only if this holder already has it or
-    it has lapsed; otherwise the upsert collides on ``_id`` and the unique index says no. No
-    transactions needed, so it works on FerretDB too. Correctness relies on replicas' clocks agreeing
-    to well within the TTL.
+    FerretDB 1.24 applies a conditional update without isolation, so a "take it if it lapsed"
+    ``find_one_and_update`` lets two replicas both take one lease. Its one atomic write is an insert
+    that collides on ``_id``, so time is cut into terms of one TTL and the grant ``<name>@<term>``,
+    claimed by inserting it, names the holder of that term. A holder claims the next term whenever
+    it renews, and holds the lease only while it has both: so it holds at least one TTL past every
+    renewal, keeps the lease as long as it renews at least once per TTL, and a holder that stops
+    renewing loses it at the end of the term after its last renewal (between one and two TTLs later).
+    Every replica of a lease must use one TTL, and correctness relies on replicas' clocks agreeing to
+    well within it.
     """
 
     def __init__(self, database: AsyncDatabase[Document]) -> None:
         self._collection = database["leases"]
+        self._claimed: dict[tuple[str, str], set[str]] = {}
 
     async def acquire(self, name: str, holder: str, *, ttl: timedelta, now: datetime) -> bool:
-        try:
-            document = await self._collection.find_one_and_update(
-                {"_id": name, "$or": [{"holder": holder}, {"expires_at": {"$lte": now}}]},
-                {"$set": {"holder": holder, "expires_at": now + ttl, "renewed_at": now}},
-                upsert=True,
-                return_document=ReturnDocument.AFTER,
-            )
-        except DuplicateKeyError:
+        term = int(now.timestamp() // ttl.total_seconds())
+        current, following = _grant_id(name, term), _grant_id(name, term + 1)
+        stored = {
+            str(d["_id"]): str(d["holder"]) for d in await find_by_ids(self._collection, [current, following])
+        }
+        if current not in stored:
+            stored[current] = await self._claim(current, name, holder, now)
+        if stored[current] != holder:
             return False
-        return document is not None and document["holder"] == holder
+        if following not in stored:
+            stored[following] = await self._claim(following, name, holder, now)
+            # A grant three terms old is nobody's any more: one per lease renewal cycle is removed.
+            await self._collection.delete_one({"_id": _grant_id(name, term - 2)})
+        return stored[following] == holder
 
     async def release(self, name: str, holder: str) -> None:
-        await self._collection.delete_one({"_id": name, "holder": holder})
+        for grant in self._claimed.pop((name, holder), set()):
+            await self._collection.delete_one({"_id": grant, "holder": holder})
+
+    async def _claim(self, grant: str, name: str, holder: str, now: datetime) -> str:
+        """The holder of ``grant`` after trying to take it: ``holder`` if this insert won."""
+        try:
+            await self._collection.insert_one({"_id": grant, "name": name, "holder": holder, "taken_at": now})
+        except DuplicateKeyError:
+            document = await self._collection.find_one({"_id": grant})
+            return "" if document is None else str(document["holder"])
+        self._claimed.setdefault((name, holder), set()).add(grant)
+        return holder
+
+
+def _grant_id(name: str, term: int) -> str:
+    return f"{name}@{term}"

@@ -142,7 +142,7 @@ async def test_only_the_lease_holder_publishes_due_requests_within_the_allowance
     assert second.spent == {System.HUBSPOT: 2}
     assert second.backlog == 0
 
-    rig.clock.now = now + timedelta(seconds=41)  # replica-a's lease (30 s ttl, renewed at +10 s) lapsed
+    rig.clock.now = now + timedelta(seconds=71)  # replica-a's lease (30 s ttl, renewed at +10 s) lapsed
     takeover = await standby.sweep()
     assert takeover.held
     assert takeover.requested == ()  # everything is asked already and not yet overdue

@@ -277,7 +277,7 @@ async def test_two_replicas_never_poll_one_cursor_at_once_and_a_dead_ones_cursor
         first_holder = probe.calls[0][0]
         replicas[first_holder].cancel()  # dies holding the lease: never released
         died_at = asyncio.get_running_loop().time()
-        await asyncio.sleep(3.0)
+        await asyncio.sleep(5.0)  # the lease lapses within two TTLs of its last renewal
         for task in replicas.values():
             task.cancel()
         await asyncio.gather(*replicas.values(), return_exceptions=True)
