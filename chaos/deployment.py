@@ -29,6 +29,9 @@ POLL_ENV = {
     "CONCORD_POLLING__HUBSPOT_INTERVAL_SECONDS": "30",
     "CONCORD_POLLING__OVERLAP_SECONDS": "5",
     "CONCORD_POLLING__RETRY_SECONDS": "2",
+    # A SIGKILLed ingest's restart has a new replica name: it takes the cursors over when the dead
+    # one's leases lapse (within two TTLs), so the TTL is short here.
+    "CONCORD_POLLING__LEASE_TTL_SECONDS": "20",
 }
 SCENARIO = DemoScenario(customers=60, products=15, orders=40, drift=0.2, seed=11)
 SERVICES = ("ingest-1", "checker-1", "syncer-1")

@@ -50,7 +50,11 @@ class PulseSettings(BaseModel):
     enabled: bool = True
     sweep_interval_seconds: float = Field(default=30.0, gt=0)
     lease_name: str = "checker.pulse"
-    lease_ttl_seconds: float = Field(default=90.0, gt=0, description="> sweep interval + a sweep's duration")
+    lease_ttl_seconds: float = Field(
+        default=90.0,
+        gt=0,
+        description="> sweep interval + a sweep's duration; a dead holder's lease lapses within two",
+    )
     candidate_limit: int = Field(default=2_000, ge=1, description="pairs read from check_state per sweep")
     max_requests_per_sweep: int = Field(
         default=500, ge=0, description="refresh requests per sweep, all platforms"

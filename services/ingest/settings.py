@@ -32,7 +32,7 @@ class PollingSettings(BaseModel):
         default=86_400.0, ge=0, description="where a cursor that was never saved starts"
     )
     lease_ttl_seconds: float = Field(
-        default=60.0, gt=0, description="a holder that stops renewing loses its cursors after this"
+        default=60.0, gt=0, description="a holder that stops renewing loses its cursors within two of these"
     )
     retry_seconds: float = Field(default=5.0, gt=0, description="pause after a failed cycle")
 
