@@ -1,18 +1,27 @@
 """The API budget's documents in MongoDB: window counters, leaky buckets and expiring leases.
 
-One collection, documents keyed ``<system>:<account>:<limit>[:<slot>]``. Only operations FerretDB
-1.24 supports: ``update_one`` with upsert and ``$inc``/``$setOnInsert``, ``find_one_and_update``
-with a conditional filter (compare-and-swap, lease claim), ``delete_many``. Expired slots are
-pruned by the budget, leases expire by timestamp, so no TTL index is needed.
+One collection, documents keyed ``<system>:<account>:<limit>[:<slot>]``. FerretDB 1.24 applies
+updates as unisolated read-modify-writes (concurrent ``$inc``s on one document are lost, and a
+conditional update is no compare-and-swap); its one atomic write is an insert colliding on
+``_id``. So a window counter is one document per process, written by that process alone (its
+writes serialised in memory) and summed on read, and a concurrency lease is claimed by inserting
+it and freed by deleting it. The leaky bucket is still a compare-and-swap on one document, which
+FerretDB does not make atomic: replicas contending for one bucket can overspend it, and the
+platform's 429 is then counted (``record_throttled``) and retried. Expired slots are pruned by the
+budget, leases expire by timestamp, so no TTL index is needed.
 """
 
+import asyncio
 import contextlib
+import uuid
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
+
+from shared.adapters.mongo.bulk import find_by_ids
 
 # pymongo documents are untyped at this boundary.
 Document = dict[str, Any]
@@ -23,22 +32,33 @@ class MongoBudgetStore:
 
     def __init__(self, collection: AsyncCollection[Document]) -> None:
         self._collection = collection
-        self._prepared: set[str] = set()
+        self._process = uuid.uuid4().hex[:12]
+        self._counts: dict[str, int] = defaultdict(int)
+        self._counting = asyncio.Lock()
 
     async def add(self, key: str, scope: str, slot: int, delta: int) -> None:
-        update = {"$inc": {"n": delta}, "$setOnInsert": {"scope": scope, "slot": slot}}
-        try:
-            await self._collection.update_one({"_id": key}, update, upsert=True)
-        except DuplicateKeyError:
-            # Two processes upserted a new slot at once and the other one inserted it: it exists now.
-            await self._collection.update_one({"_id": key}, update, upsert=True)
+        """Add ``delta`` to this process's count in window slot ``key``."""
+        async with self._counting:  # one writer per document, and its writes in order
+            self._counts[key] += delta
+            await self._collection.update_one(
+                {"_id": f"{key}|{self._process}"},
+                {"$set": {"counter": key, "scope": scope, "slot": slot, "n": self._counts[key]}},
+                upsert=True,
+            )
 
     async def total(self, keys: Sequence[str]) -> int:
-        counts = [int(doc.get("n", 0)) async for doc in self._collection.find({"_id": {"$in": list(keys)}})]
+        """Every process's count in the slots ``keys`` (a scan, of a collection of a few hundred documents)."""
+        counts = [
+            int(doc.get("n", 0)) async for doc in self._collection.find({"counter": {"$in": list(keys)}})
+        ]
         return sum(counts)
 
     async def prune(self, scope: str, below_slot: int) -> None:
         await self._collection.delete_many({"scope": scope, "slot": {"$lt": below_slot}})
+        async with self._counting:
+            for key in [k for k in self._counts if k.startswith(f"{scope}:")]:
+                if int(key.rsplit(":", 1)[1]) < below_slot:
+                    del self._counts[key]
 
     async def load_bucket(self, key: str, now: float) -> tuple[float, float, int]:
         """(level, stamped at, revision), creating an empty bucket on first use."""
@@ -57,26 +77,24 @@ class MongoBudgetStore:
 
     async def claim_lease(self, keys: Sequence[str], holder: str, now: float, until: float) -> str | None:
         """Take any free or lapsed lease among ``keys``; its key, or None if all are held."""
-        for key in keys:
-            if key not in self._prepared:
-                await self._upsert_quietly(key, {"holder": None, "until": 0.0})
-                self._prepared.add(key)
-        doc = await self._collection.find_one_and_update(
-            {"_id": {"$in": list(keys)}, "$or": [{"holder": None}, {"until": {"$lt": now}}]},
-            {"$set": {"holder": holder, "until": until}},
-            return_document=ReturnDocument.AFTER,
-        )
-        return None if doc is None else str(doc["_id"])
+        for _ in range(len(keys) + 1):  # a round that lost every free lease to others reads again
+            held = {str(doc["_id"]): float(doc["until"]) for doc in await find_by_ids(self._collection, keys)}
+            free = [key for key in keys if held.get(key, now - 1) < now]
+            if not free:
+                return None
+            for key in free:
+                if key in held:  # lapsed: its holder died holding it
+                    await self._collection.delete_one({"_id": key, "until": held[key]})
+                with contextlib.suppress(DuplicateKeyError):  # another caller took it first
+                    await self._collection.insert_one({"_id": key, "holder": holder, "until": until})
+                    return key
+        return None
 
     async def release_lease(self, key: str, holder: str) -> None:
-        await self._collection.update_one(
-            {"_id": key, "holder": holder}, {"$set": {"holder": None, "until": 0.0}}
-        )
+        await self._collection.delete_one({"_id": key, "holder": holder})
 
     async def leases_held(self, keys: Sequence[str], now: float) -> int:
-        return await self._collection.count_documents(
-            {"_id": {"$in": list(keys)}, "holder": {"$ne": None}, "until": {"$gte": now}}
-        )
+        return sum(1 for doc in await find_by_ids(self._collection, keys) if float(doc["until"]) >= now)
 
     async def _upsert_quietly(self, key: str, initial: Document) -> None:
         # Another process may create it between our read and our upsert.

@@ -87,6 +87,53 @@ async def test_a_window_is_shared_by_processes_and_keeps_headroom_for_operators(
     await _take(ingest)
 
 
+@pytest.fixture
+async def processes(mongo_uri: str, unique: str) -> AsyncIterator[list[MongoBudgetStore]]:
+    """The budget's store as six processes see it: each its own client (FerretDB 1.24 loses
+    concurrent ``$inc``s on one document, which such processes would send)."""
+    clients: list[AsyncMongoClient[Document]] = [AsyncMongoClient(mongo_uri) for _ in range(6)]
+    yield [MongoBudgetStore(client[f"test_budget_processes_{unique}"]["api_budget"]) for client in clients]
+    await clients[0].drop_database(f"test_budget_processes_{unique}")
+    for client in clients:
+        await client.close()
+
+
+async def test_processes_taking_a_window_at_once_never_overspend_it(
+    processes: list[MongoBudgetStore],
+) -> None:
+    clock = FakeTime()
+    limits: list[Limit] = [WindowLimit("burst", 20, 60.0, slot=60.0)]
+    budgets = [_budget(store, clock, limits, max_wait=0.01) for store in processes]
+
+    taken = await asyncio.gather(*(_take(budgets[n % 6]) for n in range(60)), return_exceptions=True)
+
+    granted = sum(1 for outcome in taken if outcome is None)
+    assert all(outcome is None or isinstance(outcome, RateLimited) for outcome in taken)
+    assert 1 <= granted <= 16, "the background share of 20"
+    assert await processes[0].total([f"hubspot:62515:burst:{int(clock.now // 60)}"]) == granted
+
+
+async def test_processes_taking_leases_at_once_never_hold_more_than_the_slots(
+    processes: list[MongoBudgetStore],
+) -> None:
+    clock = FakeTime()
+    limits: list[Limit] = [ConcurrencyLimit("concurrency", 5, 30.0)]
+    budgets = [_budget(store, clock, limits, max_wait=5.0) for store in processes]
+    in_flight, most = 0, 0
+
+    async def call(budget: ApiBudget) -> None:
+        nonlocal in_flight, most
+        async with budget.use(Priority.OPERATOR):
+            in_flight += 1
+            most = max(most, in_flight)
+            await asyncio.sleep(0.01)
+            in_flight -= 1
+
+    await asyncio.gather(*(call(budgets[n % 6]) for n in range(30)))
+
+    assert most <= 5
+
+
 async def test_a_window_waits_for_room_when_it_comes_within_max_wait(store: MongoBudgetStore) -> None:
     clock = FakeTime()
     budget = _budget(
