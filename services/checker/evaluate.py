@@ -254,15 +254,19 @@ def _evaluate(
     evaluated = _evaluated(item, config.registry)
     entity = entity_view(entity_id, item, run.loaded)
     stored = run.loaded.stored.get(entity_id, [])
-    findings = with_echo_conflicts(
+    # An entity whose records were all unlinked or merged into another has nothing left to check.
+    emptied = not entity.snapshots
+    findings = [] if emptied else with_echo_conflicts(
         config.registry.evaluate(entity, config.policy, now, evaluated),
         run.loaded.conflicts.get(entity_id, []), stored, now,
     )  # fmt: skip
     findings = mark_missed_surface(findings, item)
     outcome = apply_findings([s.discrepancy for s in stored], findings, evaluated, now)
     resolution: ResolutionReason = (
-        "record_deleted" if any(s.deleted for s in entity.snapshots.values()) else "converged"
-    )
+        "unlinked" if emptied
+        else "record_deleted" if any(s.deleted for s in entity.snapshots.values())
+        else "converged"
+    )  # fmt: skip
     events: dict[str, list[DiscrepancyEvent]] = {}
     for transition in outcome.transitions:
         event = discrepancy_event(

@@ -13,6 +13,10 @@ record's messages arrive in order). Guarantees, per batch:
   above the auto-link threshold, proposed to an operator between the thresholds, or made a new
   entity whose id derives from its natural key (so replicas racing on one customer agree on it);
   an entity an operator detached the record from is never a candidate for it (``decisions``);
+- a record whose keys join entities that complement each other (records linked in another order,
+  or by racing replicas, would have made them one) merges them into one before it links there,
+  unless an operator once detached a record of one from another; the merged entity is evaluated
+  again (its records are gone, so its discrepancies resolve);
 - an echo of Concord's own write is stored and marks the write verified, and publishes nothing
   unless it is a sync read-back (whose purpose is to re-check);
 - a new order naming a known customer (or an order that changed customer) also publishes a change
@@ -29,6 +33,7 @@ from datetime import datetime, timedelta
 from services.checker.bounded import gather_bounded
 from services.checker.candidates import candidates_for
 from services.checker.change_ids import entity_changed_id, new_entity_id_for
+from services.checker.entity_merges import PendingMerge, carry_out, merge_refused, pending_merges, relinked
 from services.checker.mapped import Mapped, map_observation
 from services.checker.order_customers import (
     OrderOfCustomer,
@@ -47,7 +52,15 @@ from shared.core.events import (
     caused_by,
 )
 from shared.core.mapping import MappingContext
-from shared.core.matching import CreateEntity, LinkExisting, MatchConfig, blocking_keys, decide, match
+from shared.core.matching import (
+    CreateEntity,
+    LinkExisting,
+    MatchConfig,
+    MergeEntities,
+    blocking_keys,
+    decide,
+    match,
+)
 from shared.core.matching.keys import value_keys
 from shared.core.model import EntityId, EntityType, Surface
 from shared.core.ports import ExpectedWrite, MessagePublisher, SyncWriteLog
@@ -119,6 +132,7 @@ class _Batch:
     unsaved: list[tuple[Link, frozenset[str]]] = field(default_factory=list)
     new_keys: list[tuple[EntityType, EntityId, frozenset[str]]] = field(default_factory=list)
     orders: list[OrderOfCustomer] = field(default_factory=list)
+    merges: list[PendingMerge] = field(default_factory=list)
 
     def link(self, link: Link, keys: frozenset[str]) -> None:
         """Link a record now; stored in bulk before the batch's changes are published."""
@@ -168,6 +182,9 @@ async def run_link_stage(messages: Sequence[Observation], ports: LinkPorts, conf
             await _observe(message, batch, ports, config)
         else:
             await _delete(message, batch, ports, config)
+    moved, merged_changes = await carry_out(batch.merges, ports.entities, now=now, producer=config.producer)
+    batch.unsaved = relinked(batch.unsaved, moved)
+    report.changes += merged_changes
     # A record another writer linked first keeps that link; this batch's change then names the
     # entity it chose, which costs one needless evaluation and nothing else.
     await ports.entities.attach_all(batch.unsaved)
@@ -292,13 +309,19 @@ async def _resolve(
     candidates = await candidates_for(indexed, snapshot.entity_type, batch.current, ports, unsaved)
     result = match(snapshot, candidates, config=config.matching, subject_cross_refs=mapped.cross_refs)
     decision = decide(result, config.matching)
+    if isinstance(decision, MergeEntities) and await merge_refused(decision, ports.entities):
+        decision = decide(result.model_copy(update={"complementary": False}), config.matching)
     batch.report.decisions[decision.decision] += 1
-    if isinstance(decision, LinkExisting | CreateEntity):
+    if isinstance(decision, MergeEntities):
+        batch.merges += pending_merges(mapped.message, decision)
+    if isinstance(decision, LinkExisting | MergeEntities | CreateEntity):
         entity_id = (
-            decision.entity_id if isinstance(decision, LinkExisting) else new_entity_id_for(snapshot, refused)
+            await _new_entity_id(snapshot, refused, ports)
+            if isinstance(decision, CreateEntity)
+            else decision.entity_id
         )
-        confidence = decision.confidence if isinstance(decision, LinkExisting) else 1.0
-        method: LinkMethod = "matched" if isinstance(decision, LinkExisting) else "created"
+        confidence = 1.0 if isinstance(decision, CreateEntity) else decision.confidence
+        method: LinkMethod = "created" if isinstance(decision, CreateEntity) else "matched"
         link = Link(ref=snapshot.ref, entity_id=entity_id, entity_type=snapshot.entity_type,
                     confidence=confidence, method=method, linked_at=batch.now)  # fmt: skip
         batch.link(link, mapped.keys)
@@ -311,6 +334,12 @@ async def _resolve(
     )  # fmt: skip
     await ports.entities.propose(proposal)
     return decision.entity_id, True
+
+
+async def _new_entity_id(snapshot: AnySnapshot, refused: frozenset[EntityId], ports: LinkPorts) -> EntityId:
+    """The natural id of a new entity, or the entity it was merged into if one had it before."""
+    entity_id = new_entity_id_for(snapshot, refused)
+    return (await ports.entities.survivors([entity_id])).get(entity_id, entity_id)
 
 
 async def _delete(message: RecordDeleted, batch: _Batch, ports: LinkPorts, config: LinkConfig) -> None:

@@ -17,6 +17,7 @@ class Mapped:
     """A mapped observation. ``cross_refs`` are records the platform record names as itself (a
     NetSuite ``externalId`` of ``shopify:7045610061887``); they are blocking keys for matching."""
 
+    message: RecordObserved
     snapshot: AnySnapshot
     cross_refs: frozenset[ExternalRef] = frozenset()
 
@@ -36,7 +37,7 @@ def map_observation(message: RecordObserved, context: MappingContext) -> Mapped:
     snapshot = mapping.to_snapshot(record, context, observed_at=message.observed_at, surface=message.surface)
     if snapshot.ref.key != message.ref.key:
         raise InvalidInput(f"record {snapshot.ref.key} observed under {message.ref.key}")
-    return Mapped(snapshot, cross_refs_of(record, message.entity_type))
+    return Mapped(message, snapshot, cross_refs_of(record, message.entity_type))
 
 
 def cross_refs_of(record: WireRecord, entity_type: EntityType) -> frozenset[ExternalRef]:

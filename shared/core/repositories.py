@@ -144,7 +144,17 @@ class EntityRepository(LinkedRecordsReader, Protocol):
         self, entity_type: EntityType, keys: Collection[str]
     ) -> dict[EntityId, frozenset[str]]:
         """Entities of ``entity_type`` indexed under any of the blocking ``keys``, with the keys each
-        is indexed under (an entity keeps every key its records ever had)."""
+        is indexed under (an entity keeps every key its records ever had). A merged entity is
+        reported as the one it was merged into, with its keys."""
+        ...
+
+    async def merge(self, merged: EntityId, into: EntityId, *, at: datetime) -> EntityId:
+        """Fold ``merged`` into ``into``: its links move there, and key lookups that found it find
+        ``into``. An entity is merged once: the first merge stands, and the entity it names is returned."""
+        ...
+
+    async def survivors(self, entity_ids: Collection[EntityId]) -> dict[EntityId, EntityId]:
+        """The entity each merged one of ``entity_ids`` now lives on (after every merge); others are absent."""
         ...
 
     async def attach(self, link: Link, keys: Collection[str]) -> Link:

@@ -158,6 +158,29 @@ async def test_a_merged_away_record_is_no_longer_a_linked_ref(repos: Repositorie
     )
 
 
+async def test_a_merged_entitys_links_and_keys_lead_to_the_one_it_was_merged_into(
+    repos: Repositories,
+) -> None:
+    first, second, third = EntityId("ent_a"), EntityId("ent_b"), EntityId("ent_c")
+    await repos.entities.attach_all(
+        [(link("1", first), {"email:a@x.example"}), (link("2", second), {"email:b@x.example"}),
+         (link("3", third), {"email:b@x.example", "email:c@x.example"})]
+    )  # fmt: skip
+
+    assert await repos.entities.merge(third, second, at=T0) == second
+    assert await repos.entities.merge(second, first, at=T0) == first
+    assert await repos.entities.merge(third, EntityId("ent_0"), at=T0) == second, "the first merge stands"
+
+    assert await repos.entities.survivors([first, second, third, EntityId("ent_z")]) == {
+        second: first,
+        third: first,
+    }
+    assert await repos.entities.linked_refs([first, second, third]) == {first: (ref("1"), ref("2"), ref("3"))}
+    assert await repos.entities.entities_with_keys(
+        EntityType.CUSTOMER, {"email:b@x.example", "email:c@x.example"}
+    ) == {first: frozenset({"email:b@x.example", "email:c@x.example"})}
+
+
 async def test_a_proposal_is_kept_once_and_dropped_when_the_record_is_linked(repos: Repositories) -> None:
     await repos.entities.attach_all([(link("1"), ())])
     proposal = LinkProposal(ref=ref("9"), entity_id=ENTITY, entity_type=EntityType.CUSTOMER, confidence=0.7,

@@ -11,10 +11,13 @@ list in one document: it is a link per record, or a :class:`GrowOnlySets` set.
   is filtered out on read);
 - ``links``: ``_id`` ``ExternalRef.key``, so a record has one link and the first stored wins;
 - ``link_proposals``: ``_id`` ``ExternalRef.key``, one open proposal per record;
-- ``link_rejections``: ``_id`` ``ExternalRef.key``; ``entity_ids`` an operator detached it from.
+- ``link_rejections``: ``_id`` ``ExternalRef.key``; ``entity_ids`` an operator detached it from;
+- ``entity_merges``: ``_id`` a merged entity id; ``into`` the entity it was merged into (insert-only,
+  so the first merge of an entity stands however many replicas decide it at once).
 """
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -36,6 +39,7 @@ class MongoEntityRepository:
         self._links = database["links"]
         self._proposals = database["link_proposals"]
         self._rejections = database["link_rejections"]
+        self._merges = database["entity_merges"]
 
     async def ensure_indexes(self) -> None:
         """``links.entity_id``: an entity's links are read by it (idempotent)."""
@@ -70,11 +74,36 @@ class MongoEntityRepository:
         if not keys:
             return {}
         by_id = {_key_id(entity_type, key): key for key in keys}
+        indexed = {
+            key_id: [EntityId(entity_id) for entity_id in entity_ids]
+            for key_id, entity_ids in (await self._keys.members(by_id)).items()
+        }
+        survivors = await self.survivors({entity_id for found in indexed.values() for entity_id in found})
         found: dict[EntityId, set[str]] = {}
-        for key_id, entity_ids in (await self._keys.members(by_id)).items():
+        for key_id, entity_ids in indexed.items():
             for entity_id in entity_ids:
-                found.setdefault(EntityId(entity_id), set()).add(by_id[key_id])
+                found.setdefault(survivors.get(entity_id, entity_id), set()).add(by_id[key_id])
         return {entity_id: frozenset(found[entity_id]) for entity_id in sorted(found)}
+
+    async def merge(self, merged: EntityId, into: EntityId, *, at: datetime) -> EntityId:
+        into = (await self.survivors([into])).get(into, into)
+        if await insert_ignoring_duplicates(self._merges, [{"_id": merged, "into": into, "at": at}]):
+            stored = await self._merges.find_one({"_id": merged})
+            into = EntityId(str(stored["into"])) if stored else into
+        await self._links.update_many({"entity_id": merged}, {"$set": {"entity_id": into}})
+        return into
+
+    async def survivors(self, entity_ids: Collection[EntityId]) -> dict[EntityId, EntityId]:
+        current = {entity_id: entity_id for entity_id in entity_ids}
+        for _ in range(_MAX_MERGE_CHAIN):
+            moved = {
+                str(d["_id"]): EntityId(str(d["into"]))
+                for d in await find_by_ids(self._merges, set(current.values()))
+            }
+            if not moved:
+                break
+            current = {entity_id: moved.get(now, now) for entity_id, now in current.items()}
+        return {entity_id: survivor for entity_id, survivor in current.items() if survivor != entity_id}
 
     async def attach(self, link: Link, keys: Collection[str]) -> Link:
         """One :meth:`attach_all` item."""
@@ -151,6 +180,10 @@ class MongoEntityRepository:
         await self._keys.add(
             (_key_id(kind, key), entity_id) for kind, entity_id, keys in items for key in keys
         )
+
+
+_MAX_MERGE_CHAIN = 8
+"""Merges followed from an entity to its survivor; a survivor is the least id, so chains are short."""
 
 
 def _key_id(entity_type: EntityType, key: str) -> str:

@@ -46,30 +46,47 @@ class ProposeLink(_Decision):
     alternatives: tuple[EntityId, ...] = ()
 
 
+class MergeEntities(_Decision):
+    """The record shares keys with several entities that complement each other (see
+    :attr:`MatchResult.complementary`): they are one entity, split because its records were linked
+    in an unlucky order (or by racing replicas). Merge ``merged`` into ``entity_id`` and link the
+    record there. The survivor is the least entity id, so whoever decides picks the same one."""
+
+    decision: Literal["merge_entities"] = "merge_entities"
+    entity_id: EntityId
+    merged: tuple[EntityId, ...]
+    confidence: float = Field(default=1.0, ge=0.0, le=1.0)
+
+
 class CreateEntity(_Decision):
     """No candidate is close enough: the record starts a new canonical entity."""
 
     decision: Literal["create_entity"] = "create_entity"
 
 
-MatchDecision = Annotated[LinkExisting | ProposeLink | CreateEntity, Field(discriminator="decision")]
+MatchDecision = Annotated[
+    LinkExisting | ProposeLink | MergeEntities | CreateEntity, Field(discriminator="decision")
+]
 """A matching decision as data; the link stage of the checker carries it out."""
 
 
 def decide(
     result: MatchResult, config: MatchConfig | None = None
-) -> LinkExisting | ProposeLink | CreateEntity:
+) -> LinkExisting | ProposeLink | MergeEntities | CreateEntity:
     """Turn a match into a decision using ``config``'s thresholds.
 
-    Guarantees: a key conflict never auto-links (it is proposed, with every key-sharing entity as an
-    alternative); a record is never auto-linked to an entity that already
-    holds a live record of the same platform and object type, nor when the runner-up is within
-    ``ambiguity_margin``.
+    Guarantees: a key conflict never auto-links to one of the entities: it merges them when they
+    complement each other, else it is proposed, with every key-sharing entity as an alternative; a
+    record is never auto-linked to an entity that already holds a live record of the same platform
+    and object type, nor when the runner-up is within ``ambiguity_margin``.
     """
     config = config or MatchConfig()
     best = result.best
     if best is None or best.confidence < config.propose_at:
         return CreateEntity(match=result)
+    if result.key_conflict and result.complementary:
+        keyed = sorted(score.entity_id for score in result.ranked if score.key_matches)
+        return MergeEntities(match=result, entity_id=keyed[0], merged=tuple(keyed[1:]))
     reasons = _reasons(result, best, config)
     if not reasons:
         return LinkExisting(match=result, entity_id=best.entity_id, confidence=best.confidence)

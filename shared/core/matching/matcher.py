@@ -31,10 +31,27 @@ def match(
     subject_keys = blocking_keys(subject, subject_cross_refs)
     scores = [_score(subject, subject_keys, candidate, config) for candidate in candidates]
     ranked = tuple(sorted(scores, key=lambda score: (-score.confidence, score.entity_id)))
-    keyed = sum(1 for score in ranked if score.key_matches)
+    keyed = {score.entity_id for score in ranked if score.key_matches}
     return MatchResult(
-        subject=subject.ref, entity_type=subject.entity_type, ranked=ranked, key_conflict=keyed > 1
+        subject=subject.ref,
+        entity_type=subject.entity_type,
+        ranked=ranked,
+        key_conflict=len(keyed) > 1,
+        complementary=len(keyed) > 1
+        and _complementary(subject, [c for c in candidates if c.entity_id in keyed]),
     )
+
+
+def _complementary(subject: Snapshot, candidates: Sequence[Candidate]) -> bool:
+    """Whether the record and the candidates hold no two live records of one platform and object type."""
+    kinds = [(subject.ref.system, subject.ref.object_type)]
+    kinds += [
+        (snapshot.ref.system, snapshot.ref.object_type)
+        for candidate in candidates
+        for snapshot in candidate.snapshots
+        if not snapshot.deleted
+    ]
+    return len(kinds) == len(set(kinds))
 
 
 def candidate_keys(candidate: Candidate) -> frozenset[str]:

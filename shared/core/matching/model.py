@@ -85,13 +85,16 @@ class MatchResult(_Value):
 
     ``ranked`` holds every candidate, best first (confidence descending, then entity id ascending, so
     the order never depends on the order the candidates came in). ``key_conflict`` is set when more
-    than one candidate shares a deterministic key with the record.
+    than one candidate shares a deterministic key with the record. ``complementary`` is set with it
+    when those candidates and the record hold no two live records of one platform and object type:
+    then they are pieces of one entity that linking in another order would have kept together.
     """
 
     subject: ExternalRef
     entity_type: EntityType
     ranked: tuple[CandidateScore, ...] = ()
     key_conflict: bool = False
+    complementary: bool = False
 
     @property
     def best(self) -> CandidateScore | None:

@@ -4,6 +4,7 @@
 """
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
 
 from shared.core.matching.normalize import normalize_email
 from shared.core.model import EntityId, EntityType, ExternalRef, Order
@@ -43,6 +44,7 @@ class FakeEntityRepository:
         self.keys: dict[EntityId, tuple[EntityType, set[str]]] = {}
         self.proposals: dict[str, LinkProposal] = {}
         self.rejections: dict[str, set[EntityId]] = {}
+        self.merges: dict[EntityId, EntityId] = {}
 
     async def linked_refs(self, entity_ids: Sequence[EntityId]) -> dict[EntityId, tuple[ExternalRef, ...]]:
         found: dict[EntityId, tuple[ExternalRef, ...]] = {}
@@ -66,11 +68,29 @@ class FakeEntityRepository:
         self, entity_type: EntityType, keys: Collection[str]
     ) -> dict[EntityId, frozenset[str]]:
         wanted = set(keys)
-        return {
-            entity_id: frozenset(indexed & wanted)
-            for entity_id, (kind, indexed) in sorted(self.keys.items())
-            if kind is entity_type and indexed & wanted
-        }
+        found: dict[EntityId, frozenset[str]] = {}
+        for entity_id, (kind, indexed) in sorted(self.keys.items()):
+            if kind is entity_type and indexed & wanted:
+                survivor = (await self.survivors([entity_id])).get(entity_id, entity_id)
+                found[survivor] = found.get(survivor, frozenset()) | (indexed & wanted)
+        return dict(sorted(found.items()))
+
+    async def merge(self, merged: EntityId, into: EntityId, *, at: datetime) -> EntityId:
+        into = self.merges.setdefault(merged, (await self.survivors([into])).get(into, into))
+        for key, link in list(self.links.items()):
+            if link.entity_id == merged:
+                self.links[key] = link.model_copy(update={"entity_id": into})
+        return into
+
+    async def survivors(self, entity_ids: Collection[EntityId]) -> dict[EntityId, EntityId]:
+        found: dict[EntityId, EntityId] = {}
+        for entity_id in entity_ids:
+            survivor = entity_id
+            while survivor in self.merges:
+                survivor = self.merges[survivor]
+            if survivor != entity_id:
+                found[entity_id] = survivor
+        return found
 
     async def attach(self, link: Link, keys: Collection[str]) -> Link:
         return (await self.attach_all([(link, keys)]))[0]

@@ -10,6 +10,7 @@ from shared.core.matching import (
     CreateEntity,
     LinkExisting,
     MatchConfig,
+    MergeEntities,
     ProposalReason,
     ProposeLink,
     decide,
@@ -28,7 +29,7 @@ class Case:
     name: str
     subject: Subject
     candidates: tuple[Candidate, ...]
-    expected: type[LinkExisting | ProposeLink | CreateEntity]
+    expected: type[LinkExisting | ProposeLink | MergeEntities | CreateEntity]
     entity: str | None = None
     reasons: tuple[ProposalReason, ...] = ()
     subject_cross_refs: frozenset[ExternalRef] = field(default_factory=frozenset)
@@ -53,15 +54,25 @@ CASES = [
         entity="ent_a",
     ),
     Case(
-        "two entities sharing the email become a proposal",
+        "two entities sharing the email, each with its own HubSpot contact, become a proposal",
+        customer(System.SHOPIFY, "1", email="jane@acme.example"),
+        (
+            candidate("ent_b", customer(System.HUBSPOT, "52", email="jane@acme.example")),
+            candidate("ent_a", customer(System.HUBSPOT, "53", email="JANE@acme.example")),
+        ),
+        ProposeLink,
+        entity="ent_a",
+        reasons=(ProposalReason.KEY_CONFLICT,),
+    ),
+    Case(
+        "two entities sharing the email from different platforms are merged into the least id",
         customer(System.SHOPIFY, "1", email="jane@acme.example"),
         (
             candidate("ent_b", customer(System.HUBSPOT, "52", email="jane@acme.example")),
             candidate("ent_a", customer(System.NETSUITE, "107", email="JANE@acme.example")),
         ),
-        ProposeLink,
+        MergeEntities,
         entity="ent_a",
-        reasons=(ProposalReason.KEY_CONFLICT,),
     ),
     Case(
         "fuzzy name and phone become a proposal",
@@ -149,7 +160,7 @@ def test_matching_decides_as_the_table_says(case: Case) -> None:
     decision = decide(result)
 
     assert type(decision) is case.expected
-    if isinstance(decision, LinkExisting | ProposeLink):
+    if isinstance(decision, LinkExisting | ProposeLink | MergeEntities):
         assert decision.entity_id == case.entity
     if isinstance(decision, ProposeLink):
         assert decision.reasons == case.reasons
@@ -164,8 +175,29 @@ def test_key_conflict_proposal_lists_the_other_key_sharing_entity() -> None:
     assert decision.alternatives == ("ent_b",)
 
 
+def test_a_record_whose_keys_join_complementary_entities_merges_them_into_the_least_id() -> None:
+    # A NetSuite customer with a stale email names the Shopify record as itself; HubSpot has the
+    # current email. Linked NetSuite first, then HubSpot, the two became entities of their own.
+    subject = customer(System.SHOPIFY, "7", email="jane@acme.example")
+    names_subject = frozenset({ref(System.SHOPIFY, EntityType.CUSTOMER, "7")})
+    candidates = (
+        candidate("ent_z", customer(System.HUBSPOT, "51", email="jane@acme.example")),
+        candidate(
+            "ent_m", customer(System.NETSUITE, "107", email="jane.old@acme.example"), cross_refs=names_subject
+        ),
+        candidate("ent_q", customer(System.HUBSPOT, "99", email="someone@else.example")),
+    )
+
+    result = match(subject, candidates)
+    decision = decide(result)
+
+    assert result.key_conflict and result.complementary
+    assert isinstance(decision, MergeEntities)
+    assert (decision.entity_id, decision.merged) == ("ent_m", ("ent_z",))
+
+
 def test_fuzzy_explanation_names_each_feature_with_weight_and_similarity() -> None:
-    result = match(CASES[3].subject, CASES[3].candidates)
+    result = match(CASES[4].subject, CASES[4].candidates)
 
     by_feature = {score.feature: score for score in result.explanation}
     assert by_feature["name"].similarity == 1.0
@@ -225,7 +257,7 @@ def test_products_and_orders_score_their_own_fuzzy_features() -> None:
 )
 def test_thresholds_are_configurable(auto_link_at: float, propose_at: float, expected: type) -> None:
     config = MatchConfig(auto_link_at=auto_link_at, propose_at=propose_at)
-    result = match(CASES[3].subject, CASES[3].candidates[:1], config=config)
+    result = match(CASES[4].subject, CASES[4].candidates[:1], config=config)
 
     assert type(decide(result, config)) is expected
 
@@ -233,7 +265,7 @@ def test_thresholds_are_configurable(auto_link_at: float, propose_at: float, exp
 def test_weights_are_data_and_change_the_score() -> None:
     config = MatchConfig(weights={EntityType.CUSTOMER: {"name": 1.0}})
 
-    result = match(CASES[3].subject, CASES[3].candidates, config=config)
+    result = match(CASES[4].subject, CASES[4].candidates, config=config)
 
     assert result.confidence == 1.0
     assert [score.feature for score in result.explanation] == ["name"]
