@@ -2,22 +2,36 @@
 
 Records of one entity are linked one at a time, each against what is stored so far. In some orders
 (a NetSuite customer with a stale email first, then its HubSpot contact, then the Shopify customer
-both name) or when replicas link them at once, they start two entities, and a later record shares
-keys with both. The core decides whether that record joins them (``MergeEntities``: they
-complement each other); here the link stage carries it out: an operator's separation is honoured,
-the merged entity's links move to the survivor, and the merged entity is evaluated again, now
-without records, so its discrepancies resolve.
+both name) they start two entities, and a later record shares keys with both; when replicas link
+two records of one entity at the same moment, neither sees the other. The core decides whether
+entities a record shares keys with are one (``MergeEntities``: they complement each other); the
+link stage asks when it matches an unlinked record, and again for every record it linked once the
+batch's links and keys are stored (:func:`rejoined`: of two racing replicas, the later to store
+sees the other's entity). Here the merge is carried out: an operator's separation is honoured, the
+merged entity's links move to the survivor, and both are evaluated again (the merged one, now
+without records, resolves its discrepancies).
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
+from services.checker.bounded import gather_bounded
+from services.checker.candidates import candidates_for
 from services.checker.change_ids import entity_changed_id
+from services.checker.mapped import Mapped
 from shared.core.events import EntityChanged, RecordObserved, caused_by
-from shared.core.matching import MergeEntities
-from shared.core.model import EntityId
-from shared.core.repositories import EntityRepository, Link
+from shared.core.matching import Candidate, MatchConfig, MergeEntities, decide, match
+from shared.core.model import EntityId, ExternalRef
+from shared.core.repositories import AnySnapshot, EntityRepository, Link, SnapshotRepository
+
+
+class _Stores(Protocol):
+    @property
+    def entities(self) -> EntityRepository: ...
+    @property
+    def snapshots(self) -> SnapshotRepository: ...
 
 
 @dataclass(frozen=True)
@@ -44,21 +58,57 @@ async def merge_refused(decision: MergeEntities, entities: EntityRepository) -> 
 async def carry_out(
     merges: Sequence[PendingMerge], entities: EntityRepository, *, now: datetime, producer: str
 ) -> tuple[dict[EntityId, EntityId], list[EntityChanged]]:
-    """Merge; returns where each merged entity went and the change that re-evaluates it."""
+    """Merge; returns where each merged entity went, and the changes that evaluate the merged
+    entity and its survivor again over every dimension."""
     moved: dict[EntityId, EntityId] = {}
     changes: list[EntityChanged] = []
     for merge in merges:
-        moved[merge.merged] = await entities.merge(merge.merged, merge.into, at=now)
-        cause = merge.cause
-        changes.append(
-            EntityChanged(
-                **caused_by(cause, producer=producer, produced_at=now,
-                            message_id=entity_changed_id(cause.message_id, merge.merged)),
-                entity_id=merge.merged, entity_type=cause.entity_type, changed_refs=(cause.ref,),
-                cause=cause.message_id, surface=cause.surface,
-            )
-        )  # fmt: skip
+        moved[merge.merged] = into = await entities.merge(merge.merged, merge.into, at=now)
+        changes += [_changed(merge.cause, entity_id, now, producer) for entity_id in (merge.merged, into)]
     return moved, changes
+
+
+async def rejoined(
+    linked: Sequence[tuple[Link, Mapped]],
+    stores: _Stores,
+    known: dict[str, AnySnapshot],
+    matching: MatchConfig,
+) -> list[PendingMerge]:
+    """The merges that records this batch linked call for, now that every link and key is stored."""
+    found = await gather_bounded(
+        [stores.entities.entities_with_keys(link.entity_type, mapped.keys) for link, mapped in linked]
+    )
+    merges: list[PendingMerge] = []
+    for (link, mapped), indexed in zip(linked, found, strict=True):
+        if set(indexed) <= {link.entity_id}:
+            continue
+        subject = mapped.snapshot
+        candidates = await candidates_for(indexed, subject.entity_type, known, stores, {})
+        others = [_without(candidate, subject.ref) for candidate in candidates]
+        result = match(subject, others, config=matching, subject_cross_refs=mapped.cross_refs)
+        decision = decide(result, matching)
+        own = (await stores.entities.survivors([link.entity_id])).get(link.entity_id, link.entity_id)
+        if (
+            isinstance(decision, MergeEntities)
+            and own in {decision.entity_id, *decision.merged}
+            and not await merge_refused(decision, stores.entities)
+        ):
+            merges += pending_merges(mapped.message, decision)
+    return merges
+
+
+def _without(candidate: Candidate, ref: ExternalRef) -> Candidate:
+    """The candidate without the subject record itself (it is linked to one of them by now)."""
+    return candidate.model_copy(update={"snapshots": tuple(s for s in candidate.snapshots if s.ref != ref)})
+
+
+def _changed(cause: RecordObserved, entity_id: EntityId, now: datetime, producer: str) -> EntityChanged:
+    return EntityChanged(
+        **caused_by(cause, producer=producer, produced_at=now,
+                    message_id=entity_changed_id(cause.message_id, entity_id)),
+        entity_id=entity_id, entity_type=cause.entity_type, changed_refs=(cause.ref,),
+        cause=cause.message_id, surface=cause.surface,
+    )  # fmt: skip
 
 
 def relinked(

@@ -33,7 +33,14 @@ from datetime import datetime, timedelta
 from services.checker.bounded import gather_bounded
 from services.checker.candidates import candidates_for
 from services.checker.change_ids import entity_changed_id, new_entity_id_for
-from services.checker.entity_merges import PendingMerge, carry_out, merge_refused, pending_merges, relinked
+from services.checker.entity_merges import (
+    PendingMerge,
+    carry_out,
+    merge_refused,
+    pending_merges,
+    rejoined,
+    relinked,
+)
 from services.checker.mapped import Mapped, map_observation
 from services.checker.order_customers import (
     OrderOfCustomer,
@@ -133,6 +140,8 @@ class _Batch:
     new_keys: list[tuple[EntityType, EntityId, frozenset[str]]] = field(default_factory=list)
     orders: list[OrderOfCustomer] = field(default_factory=list)
     merges: list[PendingMerge] = field(default_factory=list)
+    matched: dict[str, Mapped] = field(default_factory=dict)
+    """Records this batch linked by matching (or as new entities), checked again once stored."""
 
     def link(self, link: Link, keys: frozenset[str]) -> None:
         """Link a record now; stored in bulk before the batch's changes are published."""
@@ -185,19 +194,33 @@ async def run_link_stage(messages: Sequence[Observation], ports: LinkPorts, conf
     moved, merged_changes = await carry_out(batch.merges, ports.entities, now=now, producer=config.producer)
     batch.unsaved = relinked(batch.unsaved, moved)
     report.changes += merged_changes
+    # Snapshots first: a record's link and keys are only found once its snapshot is there to
+    # match against (a run that dies in between is replayed as interrupted).
+    await ports.snapshots.save_newer(list(batch.writes.values()))
     # A record another writer linked first keeps that link; this batch's change then names the
     # entity it chose, which costs one needless evaluation and nothing else.
-    await ports.entities.attach_all(batch.unsaved)
+    stored = await ports.entities.attach_all(batch.unsaved)
     await ports.entities.add_keys(batch.new_keys)
-    await ports.snapshots.save_newer(list(batch.writes.values()))
+    linked = [(link, batch.matched[link.ref.key]) for link in stored if link.ref.key in batch.matched]
+    merges = await rejoined(linked, ports, batch.current, config.matching)
+    report.decisions["rejoined"] += len(merges)
+    report.changes += (await carry_out(merges, ports.entities, now=now, producer=config.producer))[1]
     report.changes += customer_changes(
         await customers_of(batch.orders, ports.entities), batch.now, config.producer
     )
+    report.changes = _first_of_each(report.changes)  # a merge re-evaluates entities named already
     await ports.publisher.publish_all(list(report.changes))
     await ports.dead_letters(report.rejected)
     await ports.ledger.mark_processed(config.consumer, [m.message_id for m in fresh], at=now)
     report.processed = len(fresh)
     return report
+
+
+def _first_of_each(changes: Sequence[EntityChanged]) -> list[EntityChanged]:
+    unique: dict[str, EntityChanged] = {}
+    for change in changes:
+        unique.setdefault(change.message_id, change)
+    return list(unique.values())
 
 
 def _stored_by_earlier_run(stored: AnySnapshot, message: RecordDeleted, *, stored_earlier: bool) -> bool:
@@ -325,6 +348,7 @@ async def _resolve(
         link = Link(ref=snapshot.ref, entity_id=entity_id, entity_type=snapshot.entity_type,
                     confidence=confidence, method=method, linked_at=batch.now)  # fmt: skip
         batch.link(link, mapped.keys)
+        batch.matched[snapshot.ref.key] = mapped
         return entity_id, True
     proposal = LinkProposal(
         ref=snapshot.ref, entity_id=decision.entity_id, entity_type=snapshot.entity_type,

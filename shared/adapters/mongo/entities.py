@@ -119,9 +119,10 @@ class MongoEntityRepository:
             for link, _ in reversed(items)
         }  # fmt: skip
         await insert_ignoring_duplicates(self._entities, list(entities.values()))
-        await self._index_keys([(link.entity_type, link.entity_id, keys) for link, keys in items])
+        # Links before keys: whoever finds the entity under a key finds its links too.
         documents = [{"_id": link.ref.key, **link.model_dump(mode="json")} for link, _ in items]
         taken = set(await insert_ignoring_duplicates(self._links, documents))
+        await self._index_keys([(link.entity_type, link.entity_id, keys) for link, keys in items])
         await self._proposals.delete_many({"_id": {"$in": [link.ref.key for link, _ in items]}})
         if not taken:
             return [link for link, _ in items]

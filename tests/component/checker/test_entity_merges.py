@@ -2,15 +2,21 @@
 then the HubSpot contact (its own entity: nothing shares its email yet), then the Shopify customer
 both of them name. The Shopify record joins them into one entity, whatever order they came in."""
 
+from collections.abc import Collection, Sequence
+from dataclasses import replace
 from datetime import timedelta
 from itertools import permutations
 
 import pytest
 
+from services.checker.change_ids import new_entity_id_for
+from services.checker.mapped import map_observation
 from shared.core.events import DiscrepancyOpened, DiscrepancyResolved, RecordObserved
 from shared.core.findings import DiscrepancyKind
 from shared.core.model import EntityType, System
-from tests.component.checker.pipeline import FakePipeline
+from shared.core.repositories import Link
+from shared.core.testing.checker_fakes import FakeEntityRepository
+from tests.component.checker.pipeline import CONTEXT, FakePipeline
 from tests.component.checker.records import (
     T0,
     hubspot_contact,
@@ -119,3 +125,40 @@ async def test_an_entity_an_operator_separated_is_not_merged_back() -> None:
     assert pipeline.entities.merges == {}
     assert pipeline.entities.links[HUBSPOT.ref.key].entity_id == hubspot_entity
     assert SHOPIFY.ref.key in pipeline.entities.proposals
+
+
+class RacingReplica(FakeEntityRepository):
+    """The entity store as one replica sees it while another links the HubSpot contact at the same
+    moment: the other's link and keys land just after this replica stored its own links."""
+
+    def __init__(self, pipeline: FakePipeline) -> None:
+        super().__init__()
+        self._pipeline, self._raced = pipeline, False
+
+    async def attach_all(self, items: Sequence[tuple[Link, Collection[str]]]) -> list[Link]:
+        stored = await super().attach_all(items)
+        if not self._raced and any(link.ref == SHOPIFY.ref for link, _ in items):
+            self._raced = True
+            mapped = map_observation(HUBSPOT, CONTEXT)
+            await self._pipeline.snapshots.save_newer([mapped.snapshot])
+            alone = Link(ref=HUBSPOT.ref, entity_id=new_entity_id_for(mapped.snapshot), entity_type=EntityType.CUSTOMER,
+                         confidence=1.0, method="created", linked_at=NOW)  # fmt: skip
+            await super().attach_all([(alone, mapped.keys)])
+        return stored
+
+
+async def test_a_contact_linked_by_another_replica_at_the_same_moment_is_merged_in_after_the_fact() -> None:
+    pipeline = FakePipeline(NOW)
+    pipeline.entities = RacingReplica(pipeline)
+    pipeline.link_ports = replace(pipeline.link_ports, entities=pipeline.entities)
+    pipeline.evaluate_ports = replace(pipeline.evaluate_ports, entities=pipeline.entities)
+    await pipeline.run(NETSUITE)
+
+    report = await pipeline.link([SHOPIFY])  # sees only the NetSuite customer's entity while matching
+
+    assert report.decisions["link_existing"] == 1
+    assert report.decisions["rejoined"] == 1
+    assert len({link.entity_id for link in pipeline.entities.links.values()}) == 1
+    assert len(pipeline.entities.links) == 3
+    [merged] = pipeline.entities.merges
+    assert merged in {change.entity_id for change in report.changes}
