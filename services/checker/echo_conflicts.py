@@ -10,7 +10,6 @@ findings can be escalated.
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
-from services.checker.bounded import gather_bounded
 from shared.core.checks import CheckRegistry
 from shared.core.echo import EchoConflict, escalate_echo_conflicts, find_echo_conflict, sustain_echo_conflicts
 from shared.core.findings import Finding
@@ -48,8 +47,7 @@ async def echo_conflicts(
         for ref in refs
         if (entity_id, ref.key) in linked and ref.key in snapshots and snapshots[ref.key].observed_at >= since
     }
-    writes = await gather_bounded([sync_writes.recent_for(ref, since=since) for ref in targets.values()])
-    recent = dict(zip(targets, writes, strict=True))
+    recent = await sync_writes.recent_for_many(list(targets.values()), since=since)
     found: dict[EntityId, list[EchoConflict]] = {}
     for entity_id, refs in named.items():
         keys = dict.fromkeys(

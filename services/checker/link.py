@@ -30,7 +30,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from services.checker.bounded import gather_bounded
 from services.checker.candidates import candidates_for
 from services.checker.change_ids import entity_changed_id, new_entity_id_for
 from services.checker.entity_merges import (
@@ -241,9 +240,8 @@ async def _recent_writes(
 ) -> dict[str, list[ExpectedWrite]]:
     # A write can only echo in an observation made after it, i.e. inside the window: replays and
     # backfills of older observations need no lookup.
-    refs = {m.ref.key: m.ref for m in messages if isinstance(m, RecordObserved) and m.observed_at >= since}
-    found = await gather_bounded([sync_writes.recent_for(ref, since=since) for ref in refs.values()])
-    return dict(zip(refs, found, strict=True))
+    refs = [m.ref for m in messages if isinstance(m, RecordObserved) and m.observed_at >= since]
+    return await sync_writes.recent_for_many(refs, since=since)
 
 
 async def _observe(message: RecordObserved, batch: _Batch, ports: LinkPorts, config: LinkConfig) -> None:

@@ -147,6 +147,13 @@ class SyncWriteLog(Protocol):
         """Writes to ``ref`` recorded at or after ``since``, newest first."""
         ...
 
+    async def recent_for_many(
+        self, refs: Collection[ExternalRef], *, since: datetime
+    ) -> dict[str, list[ExpectedWrite]]:
+        """:meth:`recent_for` of several records in one read, by ``ExternalRef.key``; a record
+        without any is absent."""
+        ...
+
     async def mark_verified(self, write_id: str, *, at: datetime, observation_id: str) -> None:
         """Record that the platform showed the write's expected post-state."""
         ...

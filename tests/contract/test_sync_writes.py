@@ -71,6 +71,21 @@ async def test_recent_writes_of_a_record_newest_first_since_a_time(
     assert await reader.recent_for(REF, since=T0 + timedelta(minutes=3)) == []
 
 
+async def test_recent_writes_of_several_records_in_one_read(log: tuple[Recorder, SyncWriteLog]) -> None:
+    recorder, reader = log
+    old, new, other = write("w1", T0), write("w2", T0 + timedelta(minutes=2)), write("w3", T0, ref=OTHER)
+    for item in (old, new, other):
+        assert await recorder.record_expected_write(item)
+    unwritten = REF.model_copy(update={"external_id": "never-written"})
+
+    assert await reader.recent_for_many([REF, OTHER, unwritten], since=T0) == {
+        REF.key: [new, old],
+        OTHER.key: [other],
+    }
+    assert await reader.recent_for_many([REF, OTHER], since=T0 + timedelta(minutes=1)) == {REF.key: [new]}
+    assert await reader.recent_for_many([], since=T0) == {}
+
+
 async def test_recording_the_same_write_twice_keeps_the_first(log: tuple[Recorder, SyncWriteLog]) -> None:
     recorder, reader = log
     assert await recorder.record_expected_write(write("w1", T0))

@@ -7,6 +7,7 @@ the checker reads (:class:`MongoSyncWriteLog`) and sets only ``verified_at`` /
 write id recorded twice keeps the first record, and the first verification wins.
 """
 
+from collections.abc import Collection
 from datetime import datetime
 
 from pymongo import ASCENDING, DESCENDING
@@ -59,6 +60,19 @@ class MongoSyncWriteLog:
             [("written_at", DESCENDING), ("_id", DESCENDING)]
         )
         return [_write_of(document) async for document in cursor]
+
+    async def recent_for_many(
+        self, refs: Collection[ExternalRef], *, since: datetime
+    ) -> dict[str, list[ExpectedWrite]]:
+        # One read for a whole batch: FerretDB scans for any query not by ``_id``, once per query.
+        if not refs:
+            return {}
+        query = {"ref_key": {"$in": sorted({ref.key for ref in refs})}, "written_at": {"$gte": since}}
+        cursor = self._collection.find(query).sort([("written_at", DESCENDING), ("_id", DESCENDING)])
+        found: dict[str, list[ExpectedWrite]] = {}
+        async for document in cursor:
+            found.setdefault(str(document["ref_key"]), []).append(_write_of(document))
+        return found
 
     async def mark_verified(self, write_id: str, *, at: datetime, observation_id: str) -> None:
         """Set ``verified_at`` once; a redelivered echo or an unknown write id changes nothing."""

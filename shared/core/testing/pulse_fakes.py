@@ -4,7 +4,7 @@ Same contract as the MongoDB adapters (``tests/contract/test_check_state.py``,
 ``tests/contract/test_sync_writes.py`` run against both).
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 
 from shared.core.model import EntityId, EntityType, ExternalRef
@@ -100,6 +100,12 @@ class FakeSyncWriteLog:
     async def recent_for(self, ref: ExternalRef, *, since: datetime) -> list[ExpectedWrite]:
         found = [w for w in self.writes.values() if w.ref.key == ref.key and w.written_at >= since]
         return sorted(found, key=lambda w: (w.written_at, w.write_id), reverse=True)
+
+    async def recent_for_many(
+        self, refs: Collection[ExternalRef], *, since: datetime
+    ) -> dict[str, list[ExpectedWrite]]:
+        found = {ref.key: await self.recent_for(ref, since=since) for ref in refs}
+        return {key: writes for key, writes in found.items() if writes}
 
     async def mark_verified(self, write_id: str, *, at: datetime, observation_id: str) -> None:
         write = self.writes.get(write_id)
