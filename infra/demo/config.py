@@ -62,9 +62,10 @@ class DemoConfig:
     with_dashboard: bool = True
     log_level: str = "INFO"  # the checker's and syncer's readiness is their INFO "started" line
     # The shipped policy gives a price disagreement 10 minutes of grace before it is a hard conflict;
-    # a demo (and its tests) cannot wait that long, so it runs the same policy with this price grace
-    # (other dimensions keep theirs, so their fresh differences show as soft drift).
-    pricing_grace_seconds: int | None = 0
+    # a demo (and its tests) cannot wait that long, so it runs the same policy with these graces
+    # (``<entity type>.<dimension>``; the others keep theirs, so their fresh differences show as
+    # soft drift). A contact grace of 0 was tried: records still arriving then flap as hard conflicts.
+    graces: tuple[tuple[str, int], ...] = (("product.product_pricing", 0),)
     credentials: Credentials = field(default_factory=Credentials)
 
     @property
@@ -181,21 +182,24 @@ def checker_spec(config: DemoConfig, replica: int) -> ServiceSpec:
         "CONCORD_LINK_BATCH_SIZE": "100",
         "CONCORD_EVALUATE_BATCH_SIZE": "100",
     }
-    if config.pricing_grace_seconds is not None:
+    if config.graces:
         env["CONCORD_POLICY_PATH"] = str(demo_policy(config))
     return ServiceSpec(name=name, module="services.checker", env=env, probe=LogProbe("checker_started"))
 
 
 def demo_policy(config: DemoConfig) -> Path:
-    """The shipped policy with the product price grace set to ``config.pricing_grace_seconds``."""
+    """The shipped policy with the graces of ``config.graces``."""
     shipped = Path(__file__).resolve().parents[2] / "shared" / "core" / "policy" / "default.toml"
-    text, replaced = re.subn(
-        r"(\[entities\.product\.dimensions\.product_pricing\]\ngrace_seconds = )\d+",
-        rf"\g<1>{config.pricing_grace_seconds}",
-        shipped.read_text(),
-    )
-    if replaced != 1:
-        raise ValueError(f"{shipped} has no product_pricing grace_seconds to override")
+    text = shipped.read_text()
+    for dimension, seconds in config.graces:
+        entity_type, _, name = dimension.partition(".")
+        text, replaced = re.subn(
+            rf"(\[entities\.{entity_type}\.dimensions\.{name}\]\ngrace_seconds = )\d+",
+            rf"\g<1>{seconds}",
+            text,
+        )
+        if replaced != 1:
+            raise ValueError(f"{shipped} has no {dimension} grace_seconds to override")
     path = config.run_dir / "demo-policy.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
