@@ -57,7 +57,7 @@ class MongoLeaseStore:
 
     def __init__(self, database: AsyncDatabase[Document]) -> None:
         self._collection = database["leases"]
-        self._claimed: dict[tuple[str, str], set[str]] = {}
+        self._held: dict[tuple[str, str], tuple[str, ...]] = {}  # the grants to delete on release
 
     async def acquire(self, name: str, holder: str, *, ttl: timedelta, now: datetime) -> bool:
         term = int(now.timestamp() // ttl.total_seconds())
@@ -67,16 +67,17 @@ class MongoLeaseStore:
         }
         if current not in stored:
             stored[current] = await self._claim(current, name, holder, now)
-        if stored[current] != holder:
-            return False
-        if following not in stored:
+        if stored[current] == holder and following not in stored:
             stored[following] = await self._claim(following, name, holder, now)
             # A grant three terms old is nobody's any more: one per lease renewal cycle is removed.
             await self._collection.delete_one({"_id": _grant_id(name, term - 2)})
-        return stored[following] == holder
+        self._held[(name, holder)] = tuple(
+            grant for grant in (current, following) if stored.get(grant) == holder
+        )
+        return stored[current] == holder and stored[following] == holder
 
     async def release(self, name: str, holder: str) -> None:
-        for grant in self._claimed.pop((name, holder), set()):
+        for grant in self._held.pop((name, holder), ()):
             await self._collection.delete_one({"_id": grant, "holder": holder})
 
     async def _claim(self, grant: str, name: str, holder: str, now: datetime) -> str:
@@ -86,7 +87,6 @@ class MongoLeaseStore:
         except DuplicateKeyError:
             document = await self._collection.find_one({"_id": grant})
             return "" if document is None else str(document["holder"])
-        self._claimed.setdefault((name, holder), set()).add(grant)
         return holder
 
 

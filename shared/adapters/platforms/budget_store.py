@@ -93,9 +93,6 @@ class MongoBudgetStore:
     async def release_lease(self, key: str, holder: str) -> None:
         await self._collection.delete_one({"_id": key, "holder": holder})
 
-    async def leases_held(self, keys: Sequence[str], now: float) -> int:
-        return sum(1 for doc in await find_by_ids(self._collection, keys) if float(doc["until"]) >= now)
-
     async def _upsert_quietly(self, key: str, initial: Document) -> None:
         # Another process may create it between our read and our upsert.
         with contextlib.suppress(DuplicateKeyError):
