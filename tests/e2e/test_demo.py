@@ -20,6 +20,7 @@ from infra.demo.approve import command_states, open_discrepancies, publish, seen
 from infra.demo.observe import KINDS, discrepancy_counts
 from services.dashboard.settings import DashboardSettings
 from shared.core.discrepancy import Discrepancy
+from shared.core.model import System
 from tests.e2e.deployment import eventually, running_demo
 
 pytestmark = pytest.mark.e2e
@@ -47,7 +48,11 @@ def test_demo_finds_every_kind_and_an_approved_sync_resolves_its_discrepancy(dem
         return counts if all(counts[kind] for kind in KINDS) else None
 
     eventually(every_kind, 180.0, lambda: f"every kind ({discrepancy_counts(config, status=None)})")
-    event_id, chosen = eventually(lambda: _price_conflict(config), 120.0, lambda: "an open price conflict")
+    planted = _planted_price_records(demo.report)
+    assert planted, "the scenario planted no silent price drift"
+    event_id, chosen = eventually(
+        lambda: _price_conflict(config, planted), 120.0, lambda: f"an open price conflict on {planted}"
+    )
     command = sync_command(
         event_id, chosen, asyncio.run(seen_snapshots(config, chosen)), approved_by=demo.username
     )
@@ -62,10 +67,27 @@ def test_demo_finds_every_kind_and_an_approved_sync_resolves_its_discrepancy(dem
     assert command_states(config, [command.command_id])[command.command_id] == "applied"
 
 
-def _price_conflict(config: DemoConfig) -> tuple[str, Discrepancy] | None:
-    """An open product price discrepancy with an owner (NetSuite), so applying the policy settles it."""
-    owned = [(i, d) for i, d in open_discrepancies(config, "product_pricing") if d.finding.verdict.owner]
-    return owned[0] if owned else None
+def _planted_price_records(report: dict[str, object]) -> set[str]:
+    """NetSuite item ids whose price the scenario changed out of band: drift that stays until synced.
+
+    A re-price the scenario makes everywhere (NetSuite first) also opens a price discrepancy for the
+    moment the platforms disagree (the demo's price grace is 0), but that one resolves by itself, and
+    a sync approved against it is rightly rejected once the records move on.
+    """
+    drift = report.get("drift")
+    planted = [d for d in drift if isinstance(d, dict)] if isinstance(drift, list) else []
+    return {str(d["record_id"]) for d in planted if d.get("object_type") == "inventoryItem"}
+
+
+def _price_conflict(config: DemoConfig, planted: set[str]) -> tuple[str, Discrepancy] | None:
+    """The open price discrepancy of a planted record, with an owner (NetSuite) so the policy settles it."""
+    for event_id, discrepancy in open_discrepancies(config, "product_pricing"):
+        netsuite = {
+            v.ref.external_id for v in discrepancy.finding.values if v.ref and v.system is System.NETSUITE
+        }
+        if discrepancy.finding.verdict.owner and netsuite & planted:
+            return event_id, discrepancy
+    return None
 
 
 def _status(config: DemoConfig, episode_id: str) -> object:
