@@ -110,6 +110,11 @@ def _dashboard(r: Result) -> Iterator[Figure]:
         name = view.replace("_", " ") + ("" if key == "seconds" else " (median)")
         yield Figure("dashboard_inbox", f"render {name}", "ms", 1000 * at(r, "inbox", view, key),
                      1000 * at(r, "baseline_one_row", view, key), base, load)  # fmt: skip
+    if "inbox_restarted" in r:
+        first = ("first_render_including_load", "seconds")
+        yield Figure("dashboard_inbox", "first render of a restarted server (from the checkpoint)", "ms",
+                     1000 * at(r, "inbox_restarted", *first), 1000 * at(r, "baseline_one_row", *first), base,
+                     load)  # fmt: skip
 
 
 KNOWN: dict[str, Callable[[Result], Iterator[Figure]]] = {

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from shared.adapters.mongo.dashboard import EntityRecords
 from shared.core.dashboard.annotations import EntityAnnotations
-from shared.core.dashboard.inbox import InboxRow
+from shared.core.dashboard.inbox import InboxCheckpoint, InboxRow
 from shared.core.discrepancy import Discrepancy
 from shared.core.events import AnyMessage
 from shared.core.model import EntityId, System
@@ -32,6 +32,11 @@ class Annotations(Protocol):
     async def save(self, annotations: EntityAnnotations) -> EntityAnnotations: ...
     async def raise_priority(self, entity_id: EntityId, dimension: str, priority: float | None) -> bool: ...
     async def raised_pairs(self) -> set[tuple[str, str]]: ...
+
+
+class InboxCheckpoints(Protocol):
+    async def save(self, checkpoint: InboxCheckpoint, *, now: datetime) -> None: ...
+    async def load(self) -> InboxCheckpoint | None: ...
 
 
 class Publisher(Protocol):
@@ -73,8 +78,19 @@ class DashboardPorts:
     annotations: Annotations
     publisher: Publisher
     kafka: KafkaHealth | None = None
+    checkpoints: InboxCheckpoints | None = None
+    """Where the scanned inbox is kept for the next server start (none: every start waits for a scan)."""
     close: Callable[[], Coroutine[object, object, None]] | None = None
     """Releases the clients (the server never calls it; tests do)."""
 
 
-__all__ = ["Annotations", "DashboardPorts", "DeadLetters", "KafkaHealth", "Lag", "Publisher", "Reader"]
+__all__ = [
+    "Annotations",
+    "DashboardPorts",
+    "DeadLetters",
+    "InboxCheckpoints",
+    "KafkaHealth",
+    "Lag",
+    "Publisher",
+    "Reader",
+]

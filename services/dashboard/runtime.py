@@ -18,7 +18,7 @@ from services.dashboard.settings import DashboardSettings
 from shared.adapters.kafka import KafkaMessagePublisher, build_broker, ensure_topics
 from shared.adapters.mongo import connect_mongo
 from shared.adapters.mongo.client import Document
-from shared.adapters.mongo.dashboard import DashboardReader, MongoAnnotationStore
+from shared.adapters.mongo.dashboard import DashboardReader, MongoAnnotationStore, MongoInboxCheckpoints
 from shared.core.policy import Policy, default_policy, load_policy
 
 
@@ -52,7 +52,12 @@ def build_runtime(settings: DashboardSettings, ports: DashboardPorts | None = No
     if ports is None:
         ports = portal.call(_real_ports(settings))
     service = DashboardService(ports=ports, policy=dashboard_policy(settings))
-    inbox = InboxCache(ports, portal, refresh_seconds=settings.inbox_refresh_seconds)
+    inbox = InboxCache(
+        ports,
+        portal,
+        refresh_seconds=settings.inbox_refresh_seconds,
+        checkpoint_seconds=settings.inbox_checkpoint_seconds,
+    )
     return Runtime(
         portal=portal, service=service, inbox=inbox, publish_timeout=settings.publish_timeout_seconds
     )
@@ -69,6 +74,7 @@ async def _real_ports(settings: DashboardSettings) -> DashboardPorts:
         annotations=MongoAnnotationStore(database),
         publisher=KafkaMessagePublisher(broker, prefix=settings.topic_prefix),
         kafka=AiokafkaHealth(settings.kafka_bootstrap, settings.topic_prefix),
+        checkpoints=MongoInboxCheckpoints(database),
         close=lambda: _close(broker, client),
     )
 

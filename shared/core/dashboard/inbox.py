@@ -64,6 +64,15 @@ class InboxRow(BaseModel):
         return (self.entity_id, self.dimension)
 
 
+@dataclass(frozen=True)
+class InboxCheckpoint:
+    """Every open row as one scan read them (``as_of``: when that scan started), kept so that a
+    starting dashboard can render them while its own scan runs."""
+
+    rows: tuple[InboxRow, ...]
+    as_of: datetime
+
+
 def row_of(discrepancy: Discrepancy) -> InboxRow:
     """The inbox row of one discrepancy episode."""
     finding = discrepancy.finding
@@ -280,6 +289,7 @@ __all__ = [
     "KIND_RANK",
     "AgeBucket",
     "Facet",
+    "InboxCheckpoint",
     "InboxEntry",
     "InboxFilter",
     "InboxMatch",

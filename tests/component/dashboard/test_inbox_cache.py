@@ -1,7 +1,10 @@
 """The in-memory inbox: loaded early, an operator's own change shown without waiting for the scan."""
 
+import asyncio
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 
 import pytest
 
@@ -10,7 +13,7 @@ from services.dashboard.portal import Portal
 from services.dashboard.ports import DashboardPorts
 from shared.adapters.mongo.dashboard import EntityRecords
 from shared.core.dashboard.annotations import EntityAnnotations
-from shared.core.dashboard.inbox import InboxRow
+from shared.core.dashboard.inbox import InboxCheckpoint, InboxRow, row_of
 from shared.core.testing import RecordingPublisher
 from tests.component.dashboard.fakes import FakeAnnotations, FakeReader
 from tests.unit.core.dashboard.builders import discrepancy
@@ -69,3 +72,95 @@ def test_an_operators_change_shows_at_once_and_the_rows_reload_in_the_background
     while reader.scans < 2 and time.monotonic() < deadline:  # the reload the render started
         time.sleep(0.01)
     assert reader.scans == 2
+
+
+class FakeCheckpoints:
+    def __init__(self, saved: InboxCheckpoint | None = None, *, fail: bool = False) -> None:
+        self.saved = saved
+        self.saves: list[InboxCheckpoint] = []
+        self.fail = fail
+
+    async def save(self, checkpoint: InboxCheckpoint, *, now: datetime) -> None:
+        self.saves.append(checkpoint)
+        self.saved = checkpoint
+
+    async def load(self) -> InboxCheckpoint | None:
+        if self.fail:
+            raise ConnectionError("mongo is away")
+        return self.saved
+
+
+class HeldReader(CountingReader):
+    """A scan that waits until the test lets it finish (the 50 s scan of 100,000 rows)."""
+
+    def __init__(self, entities: list[EntityRecords]) -> None:
+        super().__init__(entities)
+        self.release = threading.Event()
+        self.started = 0
+
+    async def open_inbox_rows(self) -> list[InboxRow]:
+        self.started += 1
+        await asyncio.to_thread(self.release.wait, 10)
+        return await super().open_inbox_rows()
+
+
+def _checkpointed(
+    portal: Portal, checkpoints: FakeCheckpoints, **options: float
+) -> tuple[InboxCache, HeldReader]:
+    found = discrepancy(2)
+    reader = HeldReader([EntityRecords(entity_id=found.entity_id, discrepancies=(found,))])
+    ports = DashboardPorts(
+        reader=reader, annotations=FakeAnnotations(), publisher=RecordingPublisher(), checkpoints=checkpoints
+    )
+    return InboxCache(ports, portal, refresh_seconds=3600, **options), reader
+
+
+def _wait_for(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 10
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert condition()
+
+
+def test_a_starting_server_renders_the_checkpoint_while_its_scan_runs_then_the_scan(portal: Portal) -> None:
+    saved_at = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    old = InboxCheckpoint(rows=(row_of(discrepancy(1)),), as_of=saved_at)
+    checkpoints = FakeCheckpoints(old)
+    cache, reader = _checkpointed(portal, checkpoints)
+
+    cache.warm()
+    first = cache.current(timeout=5)
+
+    assert [row.entity_id for row in first.rows] == [discrepancy(1).entity_id]
+    assert first.loaded_at == saved_at  # the page says how old these rows are
+    _wait_for(lambda: reader.started == 1)  # started without waiting for a render
+    reader.release.set()
+    _wait_for(lambda: cache.current().rows != first.rows)
+    assert [row.entity_id for row in cache.current().rows] == [discrepancy(2).entity_id]
+    _wait_for(lambda: len(checkpoints.saves) == 1)
+    assert checkpoints.saves[0].rows == cache.current().rows
+    assert checkpoints.saves[0].as_of <= cache.current().loaded_at
+
+
+def test_without_a_checkpoint_the_first_render_waits_for_the_scan_and_saves_it_once_a_minute(
+    portal: Portal,
+) -> None:
+    checkpoints = FakeCheckpoints()
+    cache, reader = _checkpointed(portal, checkpoints, checkpoint_seconds=60)
+    reader.release.set()
+
+    cache.warm()
+    assert [row.entity_id for row in cache.current().rows] == [discrepancy(2).entity_id]
+    cache.invalidate()  # marks the rows outdated: the next render reloads them
+    cache.current()
+    _wait_for(lambda: reader.scans == 2 and cache.current().loaded_at is not None)
+    _wait_for(lambda: len(checkpoints.saves) >= 1)
+    time.sleep(0.1)
+    assert len(checkpoints.saves) == 1  # the second scan came within the minute
+
+
+def test_an_unreadable_checkpoint_store_falls_back_to_the_scan(portal: Portal) -> None:
+    cache, reader = _checkpointed(portal, FakeCheckpoints(fail=True))
+    reader.release.set()
+    assert [row.entity_id for row in cache.current().rows] == [discrepancy(2).entity_id]
+    assert reader.scans == 1
