@@ -28,6 +28,8 @@ def main() -> None:
         f"--server.port={settings.dashboard_port}",
         "--browser.gatherUsageStats=false",
     ]
+    if settings.dashboard_secrets_file is not None:
+        sys.argv.append(f"--secrets.files={settings.dashboard_secrets_file}")
     sys.exit(streamlit_cli.main())
 
 

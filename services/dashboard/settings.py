@@ -42,6 +42,9 @@ class DashboardSettings(ServiceSettings):
     dashboard_port: int = 8501
     dashboard_users: tuple[DashboardUser, ...] = ()
     dashboard_users_file: Path | None = None
+    dashboard_secrets_file: Path | None = None
+    """Streamlit's secrets TOML (its ``[auth]`` section configures ``st.login``); default: Streamlit's
+    own search (``.streamlit/secrets.toml`` in the working directory, then the user's)."""
     oidc_enabled: bool = False
     oidc_provider: str | None = None
     oidc_roles: dict[str, Role] = Field(default_factory=dict)

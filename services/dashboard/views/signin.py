@@ -51,7 +51,10 @@ def render_user_box(user: SignedIn) -> None:
     if st.sidebar.button("Sign out", key="signout"):
         st.session_state.pop(USER_KEY, None)
         if user.via == "oidc":
+            # st.logout() queues the browser's redirect through Streamlit's logout route (which clears
+            # the identity cookie); a rerun now would drop that message, so the run just stops.
             st.logout()
+            st.stop()
         st.rerun()
 
 
