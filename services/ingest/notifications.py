@@ -103,7 +103,11 @@ def _merge_survivor(event: HubSpotWebhookEvent) -> int:
 def _shopify(raw: RawNotificationReceived, now: datetime) -> list[Meaning]:
     if raw.ref is None:
         raise InvalidInput("a Shopify notification without the record it is about")
-    provenance = _webhook(raw, now, raw.event_id or raw.delivery_id)
+    # A Shopify webhook carries the record as it was when the webhook triggered, which can be seconds
+    # (or, after retries, hours) before delivery; and updated_at has whole seconds. So the payload is
+    # dated by its trigger time: a poll that read the same version later in that second still ranks
+    # above it, rather than a late delivery of an earlier update replacing what the poll read.
+    provenance = _webhook(raw, min(now, _shopify_triggered_at(raw)), raw.event_id or raw.delivery_id)
     if raw.topic.endswith("/delete"):
         return [delete(raw.ref, _shopify_triggered_at(raw), provenance)]
     record = parse_record(System.SHOPIFY, raw.ref.object_type, _body(raw))
