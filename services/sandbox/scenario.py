@@ -1,11 +1,11 @@
 """A seeded story of business activity written through the sandbox store, with planted drift.
 
 Products are set up in NetSuite (the price owner) and mirrored to Shopify and HubSpot under the
-same SKU; customers sign up in Shopify and appear in HubSpot and NetSuite; orders are placed in
-Shopify and mirrored as NetSuite sales orders and HubSpot deals; then orders are fulfilled and
-some refunded (each refund booked as a NetSuite credit memo created from the sales order, but a
-few left unbooked as drift), prices and stock change, and drift of every :class:`DriftKind` is
-planted.
+same SKU; customers sign up in Shopify and appear in HubSpot and NetSuite; drift is planted (see
+:func:`scenario_changes.plant_drift` for why so early); orders are placed in Shopify and mirrored as
+NetSuite sales orders and HubSpot deals; then orders are fulfilled and some refunded (each refund
+booked as a NetSuite credit memo created from the sales order, but a few left unbooked as drift),
+prices and stock change, and last the out-of-band phone edits are made.
 
 Determinism: every choice comes from one ``random.Random`` seeded with ``config.seed``, writes are
 strictly sequential, and business times derive from ``config.start``; so on an empty store with
@@ -62,11 +62,12 @@ async def run_scenario(store: SandboxStore, config: ScenarioConfig) -> ScenarioR
         await _add_product(world, number)
     for number in range(config.customers):
         await _add_customer(world, number)
+    await scenario_changes.plant_drift(world)
     for number in range(config.orders):
         await _place_order(world, number)
     await scenario_changes.fulfil_and_refund(world)
     await scenario_changes.change_prices_and_stock(world)
-    await scenario_changes.plant_drift(world)
+    await scenario_changes.plant_silent_phones(world)
     return world.report()
 
 

@@ -52,7 +52,8 @@ async def _adjust_stock(world: World, product: int, delta: int) -> None:
 async def change_prices_and_stock(world: World) -> None:
     """Re-price a quarter of the products everywhere (NetSuite first, as owner) and restock as many."""
     count = max(1, len(world.products) // 4) if world.products else 0
-    for product in world.rng.sample(range(len(world.products)), count):
+    steady = [n for n in range(len(world.products)) if n not in world.silent_prices]
+    for product in world.rng.sample(steady, min(count, len(steady))):
         item = world.items[product]
         price = max(Decimal("1.99"), item.price + world.rng.choice((Decimal(-5), Decimal(5), Decimal(10))))
         world.items[product] = dataclasses.replace(item, price=price)
@@ -134,7 +135,14 @@ async def _fulfil(world: World, number: int, when: datetime) -> None:
 
 
 async def plant_drift(world: World) -> None:
-    """Plant formatting, conflict and out-of-band drift on distinct customers (and products)."""
+    """Plant formatting and conflict drift on distinct customers and out-of-band price drift on products.
+
+    It runs as soon as customers and products exist, so that a pipeline watching the run meets the drift
+    first rather than behind every order (the demo shows every kind within its first minute). The
+    out-of-band phone edits are only chosen here: :func:`plant_silent_phones` makes them once
+    everything else is done, because a later event on the contact (its lifecycle stage changing with
+    its first order) would report them.
+    """
     count = drift_count(world.config)
     eligible = [n for n in range(len(world.customers)) if System.NETSUITE in world.customers[n].records]
     pool = world.rng.sample(eligible, len(eligible))
@@ -145,9 +153,17 @@ async def plant_drift(world: World) -> None:
         await _plant_conflict(world, customer)
     for index, customer in enumerate(pool[2 * count : 3 * count]):
         if index % 2 == 0 and products:
-            await _plant_silent_price(world, products.pop())
+            product = products.pop()
+            world.silent_prices.add(product)
+            await _plant_silent_price(world, product)
         else:
-            await _plant_silent_phone(world, customer)
+            world.silent_phones.append(customer)
+
+
+async def plant_silent_phones(world: World) -> None:
+    """The out-of-band phone edits :func:`plant_drift` chose, made last."""
+    for customer in world.silent_phones:
+        await _plant_silent_phone(world, customer)
 
 
 async def _change(

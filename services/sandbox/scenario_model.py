@@ -148,6 +148,10 @@ class World:
     credit_memos: dict[str, str] = field(default_factory=dict)
     price_changes: list[str] = field(default_factory=list)
     missing_in_netsuite: set[int] = field(default_factory=set)
+    silent_prices: set[int] = field(default_factory=set)
+    """Products whose NetSuite price drifted out of band (never re-priced afterwards)."""
+    silent_phones: list[int] = field(default_factory=list)
+    """Customers whose HubSpot phone drifts out of band once everything else is done."""
     writes: int = 0
 
     def report(self) -> ScenarioReport:
