@@ -75,7 +75,7 @@ def up() -> int:
         f"{counts.get('products')} products, {counts.get('orders')} orders, {counts.get('drift')} drifts planted."
         f"\n\n  dashboard:  {config.dashboard_url}\n  sign in:    {session.username} / {session.password}"
         f"\n\n  sandbox {config.sandbox_url} · ingest {config.ingest_url} · logs {config.run_dir / 'logs'}"
-        "\n  discrepancies of every kind appear within two to three minutes (`make demo-status` counts them); `make down` stops it all."
+        "\n  discrepancies of every kind appear within a minute (`make demo-status` counts them); `make down` stops it all."
     )
     return 0
 
