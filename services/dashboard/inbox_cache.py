@@ -1,7 +1,7 @@
 """The in-memory inbox of one server process, reloaded in the background (stale while revalidating).
 
 The first render waits for the first load (the server starts it early, :meth:`warm`). That load is the
-last saved checkpoint when there is one (a second for 100,000 rows, where a scan takes about 50 s on
+last saved checkpoint when there is one (a few seconds for 100,000 rows, where a scan takes about 50 s on
 FerretDB), and a scan starts right after it; without a checkpoint it is the scan. Afterwards a render
 never waits for the scan: when the rows are older than ``refresh_seconds`` a reload starts on the
 portal loop and the render uses the rows it has. A scan is saved as the next checkpoint at most every
