@@ -41,6 +41,9 @@ class Hydrator:
         outcome = Outcome()
         plan = self._plan(notifications, now, outcome)
         records = await self._read(plan, outcome)
+        # A record read now is dated by the read, not by when the batch began: a poll that read the
+        # same (whole-second) version in between must not outrank this later read.
+        read_at = self._clock()
         last_fetch = {
             item.meaning.ref.key: index for index, item in enumerate(plan) if isinstance(item.meaning, Fetch)
         }
@@ -51,7 +54,7 @@ class Hydrator:
             elif last_fetch[meaning.ref.key] == index and item.source.message_id not in outcome.failed:
                 record = records.get(meaning.ref.key)
                 if record is not None:
-                    provenance = Provenance(Surface.WEBHOOK, now, item.source, meaning.platform_event_id)
+                    provenance = Provenance(Surface.WEBHOOK, read_at, item.source, meaning.platform_event_id)
                     outcome.messages.append(
                         observe(meaning.ref.system, meaning.ref.object_type, record, provenance)
                     )

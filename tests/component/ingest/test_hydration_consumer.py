@@ -206,3 +206,18 @@ async def test_the_registered_subscriber_hydrates_a_batch_published_on_the_raw_t
         )
 
     assert [m.ref.key for m in publisher.published] == ["hubspot:contacts:51"]  # type: ignore[union-attr]
+
+
+async def test_a_hydrated_record_is_dated_by_its_read_not_by_when_the_batch_began(
+    connector: FakeConnector,
+) -> None:
+    # Versions have whole seconds, so the observation time orders two reads of one version: a poll
+    # that read the record while this batch was starting must rank below this later read.
+    ticks = iter([NOW, NOW.replace(second=3)])
+    hydrator = Hydrator({System.HUBSPOT: connector}, clock=lambda: next(ticks))
+
+    outcome = await hydrator.hydrate([raw_hubspot(100, 51)])
+
+    (observed,) = outcome.messages
+    assert isinstance(observed, RecordObserved)
+    assert observed.observed_at == NOW.replace(second=3)
