@@ -1,6 +1,7 @@
 """The entity view: values side by side, freshness and trust per record, verification, timeline,
-operator metadata. Keys: ``entity_id_input``, ``entity_load``, ``metadata_key``, ``metadata_value``,
-``metadata_save``. Differing fields are marked "≠" in the ``differs`` column and highlighted."""
+operator metadata. Keys: ``entity_id_input``, ``entity_load``, ``entity_open_survivor`` (a merged
+entity's "Open <survivor>"), ``metadata_key``, ``metadata_value``, ``metadata_save``. Differing fields
+are marked "≠" in the ``differs`` column and highlighted."""
 
 import streamlit as st
 
@@ -30,6 +31,8 @@ def render_entity(runtime: Runtime, settings: DashboardSettings, user: SignedIn)
         st.info("Open an entity from the inbox, or type its id.")
         return
     records = runtime.portal.call(runtime.service.ports.reader.entity(EntityId(entity_id)))
+    if records.merged_into is not None:
+        _merged(records.entity_id, records.merged_into)
     if not records.links and not records.discrepancies:
         st.warning(f"No entity {entity_id} is stored.")
         return
@@ -40,6 +43,18 @@ def render_entity(runtime: Runtime, settings: DashboardSettings, user: SignedIn)
     render_actions(runtime, user, records, notes)
     _metadata(runtime, user, notes)
     _timeline(records)
+
+
+def _merged(entity_id: EntityId, survivor: EntityId) -> None:
+    """A merged entity keeps its history here; its records and anything open now live on the survivor."""
+    st.info(f"{entity_id} was merged into {survivor}: its records, and anything still open, are there now.")
+    st.button(f"Open {survivor}", key="entity_open_survivor", on_click=_open, args=(survivor,))
+
+
+def _open(entity_id: EntityId) -> None:
+    # A click callback runs before the next run, so it may still set the id input's own state.
+    st.session_state[ENTITY_KEY] = entity_id
+    st.session_state["entity_id_input"] = entity_id
 
 
 def _values(records: EntityRecords) -> None:

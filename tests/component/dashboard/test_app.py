@@ -14,7 +14,7 @@ from shared.core.dashboard.access import AccessDenied, Role
 from shared.core.errors import InvalidInput
 from shared.core.events import OneDirectionSync, RefreshRequested, SyncCommand
 from shared.core.findings import DiscrepancyKind
-from shared.core.model import EntityType, System
+from shared.core.model import EntityId, EntityType, System
 from shared.core.repositories import Link
 from shared.core.testing import RecordingPublisher
 from tests.component.dashboard.fakes import FakeAnnotations, fake_runtime
@@ -153,3 +153,24 @@ def test_snoozing_needs_a_reason_and_hides_the_discrepancy(
     assert annotations.saved["ent_1"].holds["customer_contact"].reason == "customer on holiday"
     at.sidebar.radio(key="nav").set_value("Inbox").run()
     assert "ent_1" not in at.dataframe[0].value["entity"].tolist()
+
+
+def test_a_merged_entity_says_where_its_records_went_and_opens_the_survivor() -> None:
+    survivor = _entity(4)
+    merged = EntityRecords(
+        entity_id=EntityId("ent_merged"),
+        discrepancies=(discrepancy(5).model_copy(update={"entity_id": EntityId("ent_merged")}),),
+        merged_into=survivor.entity_id,
+    )
+    runtime, _, _ = fake_runtime([survivor, merged])
+    try:
+        at = _app(runtime, OPERATOR, **{"concord.entity_id": "ent_merged", "nav": "Entity"})
+        assert at.info[0].value.startswith("ent_merged was merged into ent_4")
+
+        at.button(key="entity_open_survivor").click().run()
+
+        assert at.session_state["concord.entity_id"] == "ent_4"
+        assert at.text_input(key="entity_id_input").value == "ent_4"
+        assert not at.info
+    finally:
+        runtime.close()

@@ -42,6 +42,8 @@ class EntityRecords:
     states: tuple[VerificationState, ...] = ()
     proposals: tuple[LinkProposal, ...] = ()
     commands: tuple[CommandRecord, ...] = field(default=())
+    merged_into: EntityId | None = None
+    """The entity this one was merged into (after every merge), when linking found them one."""
 
 
 class DashboardReader:
@@ -86,6 +88,7 @@ class DashboardReader:
             states=tuple(state for state in states if state is not None),
             proposals=tuple(proposals),
             commands=tuple(await self.commands_of(entity_id)),
+            merged_into=(await self._entities.survivors([entity_id])).get(entity_id),
         )
 
     async def _episodes(self, entity_id: EntityId) -> list[Discrepancy]:
