@@ -42,7 +42,10 @@ def snapshot_rank(snapshot: AnySnapshot) -> str:
     Source versions are ISO-8601 UTC strings that sort like the platform's modification times (see
     ``shared.core.platforms.base.version_from``); a snapshot without one ranks by its update time.
     The observation time breaks ties, so a later read of the same version ranks higher and a
-    redelivered observation ranks the same (and is not stored again).
+    redelivered observation ranks the same (and is not stored again). Ingest dates an observation by
+    the moment its content was true, which matters because versions have whole seconds: an API read
+    (poll, refresh, a thin notification's fetch) by when the read returned, a payload webhook
+    (Shopify) by when it triggered, never by when it arrived.
     """
     version = snapshot.source_version or _instant(snapshot.source_updated_at)
     return f"{version}|{_instant(snapshot.observed_at)}"
