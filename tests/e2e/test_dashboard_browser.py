@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -22,6 +23,7 @@ from pymongo import MongoClient
 
 from infra.demo import DemoConfig, DemoScenario, DemoSession
 from shared.core.discrepancy import Discrepancy
+from shared.core.model import System
 from tests.e2e.browser import (
     RENDER_TIMEOUT_MS,
     choose,
@@ -38,7 +40,9 @@ pytestmark = pytest.mark.e2e
 
 # Small, so seeding is quick; its ordinary drift (soft, missing) fills the inbox around the hard conflict
 # the test plants itself: the scenario's own conflicts depend on timing (a 15-minute grace, a poll).
-SCENARIO = DemoScenario(customers=6, products=2, orders=4)
+# Four products: the scenario re-prices one and drifts another's price out of band, so two stay
+# untouched for the test's own conflict.
+SCENARIO = DemoScenario(customers=6, products=4, orders=4)
 SCREENSHOT = "dashboard-e2e.png"
 CONFLICT_WAIT_S = 150.0
 APPLIED_WAIT_MS = 120_000
@@ -58,9 +62,9 @@ def test_an_operator_resolves_a_hard_conflict_from_the_inbox_in_a_browser(
     demo: DemoSession, tmp_path: Path
 ) -> None:
     config = demo.config
-    product = _plant_price_conflict(config)
+    product, netsuite_price = _plant_price_conflict(config, _touched_products(demo.report))
     conflict = eventually(
-        lambda: _open_hard_conflict(config, product),
+        lambda: _open_hard_conflict(config, product, netsuite_price),
         CONFLICT_WAIT_S,
         lambda: f"a hard conflict on {product} (its discrepancies: {_episodes(config, product)})",
     )
@@ -148,12 +152,27 @@ def _shows_resolved(page: Page, conflict: Discrepancy, config: DemoConfig) -> bo
     return not still_open and _status(config, conflict.id) == "resolved"
 
 
-def _plant_price_conflict(config: DemoConfig) -> str:
-    """Once a product's price is verified in agreement, re-price it differently in NetSuite (its owner) and
-    HubSpot, both announced (callout, webhook): both sides changed since they agreed, a hard conflict at
-    once. Returns the product's entity id."""
+def _touched_products(report: dict[str, object]) -> set[str]:
+    """NetSuite item ids whose price the scenario changes after set-up (re-priced or drifted)."""
+    repriced = report.get("price_changes")
+    keys = set(repriced) if isinstance(repriced, list) else set()
+    products = {str(p["key"]): str(p["records"]["netsuite"]) for p in _objects(report.get("products"))}
+    drifted = {
+        str(d["record_id"]) for d in _objects(report.get("drift")) if d.get("object_type") == "inventoryItem"
+    }
+    return {products[key] for key in keys if key in products} | drifted
+
+
+def _objects(value: object) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _plant_price_conflict(config: DemoConfig, touched: set[str]) -> tuple[str, Decimal]:
+    """Once a product the scenario leaves alone is verified in agreement, re-price it differently in
+    NetSuite (its owner) and HubSpot, both announced (callout, webhook): both sides changed since they
+    agreed, a hard conflict at once. Returns the product's entity id and its new NetSuite price."""
     entity_id = eventually(
-        lambda: _agreed_product(config), CONFLICT_WAIT_S, lambda: "a product whose price is verified"
+        lambda: _agreed_product(config, touched), CONFLICT_WAIT_S, lambda: "a product whose price is verified"
     )
     refs = _refs(config, entity_id)
     item = httpx.get(f"{config.sandbox_url}/_admin/records/netsuite/inventoryItem/{refs['netsuite']}").json()
@@ -171,16 +190,19 @@ def _plant_price_conflict(config: DemoConfig) -> str:
             "emit": True,
         }
         httpx.post(f"{config.sandbox_url}/_admin/edit", json=body, timeout=10.0).raise_for_status()
-    return entity_id
+    return entity_id, price + 7
 
 
-def _agreed_product(config: DemoConfig) -> str | None:
-    """A product whose price was verified in agreement and that HubSpot and NetSuite both hold."""
+def _agreed_product(config: DemoConfig, touched: set[str]) -> str | None:
+    """A product whose price was verified in agreement, that HubSpot and NetSuite both hold and whose
+    NetSuite item the scenario leaves alone."""
     with MongoClient[dict[str, object]](config.mongo_uri) as client:
         database = client[config.database]
         for state in database["check_state"].find({"dimension": "product_pricing", "outcome": "consistent"}):
             links = database["links"].find({"entity_id": state["entity_id"]}, {"_id": 1})
-            if {"netsuite", "hubspot"} <= {str(link["_id"]).split(":")[0] for link in links}:
+            keys = [str(link["_id"]) for link in links]
+            netsuite = {key.split(":")[-1] for key in keys if key.startswith("netsuite:")}
+            if netsuite and not netsuite & touched and any(key.startswith("hubspot:") for key in keys):
                 return str(state["entity_id"])
     return None
 
@@ -194,12 +216,17 @@ def _refs(config: DemoConfig, entity_id: str) -> dict[str, str]:
     return refs
 
 
-def _open_hard_conflict(config: DemoConfig, entity_id: str) -> Discrepancy | None:
+def _open_hard_conflict(config: DemoConfig, entity_id: str, netsuite_price: Decimal) -> Discrepancy | None:
+    """The open hard conflict on the product once it shows the test's own NetSuite price."""
     with MongoClient[dict[str, object]](config.mongo_uri, tz_aware=True) as client:
         document = client[config.database]["discrepancies"].find_one(
             {"status": "open", "kind": "hard_conflict", "document.entity_id": entity_id}
         )
-    return None if document is None else Discrepancy.model_validate(document["document"])
+    if document is None:
+        return None
+    found = Discrepancy.model_validate(document["document"])
+    netsuite = [v.value for v in found.finding.values if v.system is System.NETSUITE and v.value]
+    return found if any(Decimal(value.split()[0]) == netsuite_price for value in netsuite) else None
 
 
 def _episodes(config: DemoConfig, entity_id: str) -> list[tuple[object, ...]]:
