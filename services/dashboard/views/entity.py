@@ -19,11 +19,13 @@ from shared.core.dashboard.freshness import since_text
 from shared.core.errors import ConcordError
 from shared.core.model import EntityId
 
+ENTITY_INPUT_KEY = "entity_id_input"
+
 
 def render_entity(runtime: Runtime, settings: DashboardSettings, user: SignedIn) -> None:
     """Render the entity chosen in the inbox (or typed in, or given as ``?entity=`` in the URL)."""
     st.header("Entity")
-    typed = st.text_input("Entity id", value=st.session_state.get(ENTITY_KEY, ""), key="entity_id_input")
+    typed = st.text_input("Entity id", value=st.session_state.get(ENTITY_KEY, ""), key=ENTITY_INPUT_KEY)
     if typed and typed != st.session_state.get(ENTITY_KEY):
         st.session_state[ENTITY_KEY] = typed
     entity_id = st.session_state.get(ENTITY_KEY)
@@ -54,7 +56,7 @@ def _merged(entity_id: EntityId, survivor: EntityId) -> None:
 def _open(entity_id: EntityId) -> None:
     # A click callback runs before the next run, so it may still set the id input's own state.
     st.session_state[ENTITY_KEY] = entity_id
-    st.session_state["entity_id_input"] = entity_id
+    st.session_state[ENTITY_INPUT_KEY] = entity_id
 
 
 def _values(records: EntityRecords) -> None:
