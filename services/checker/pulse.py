@@ -5,8 +5,8 @@ One sweep (:meth:`PulseScheduler.sweep`), under the lease ``PulseSettings.lease_
 1. take or renew the lease; a replica that does not hold it does nothing (stand-by);
 2. read candidate pairs from the check state (pre-selected by due time, requested ones left out);
 3. resolve each pair's linked platform records (read-only, through the entity store's links);
-4. rank the due pairs with ``shared.core.verification.rank_due`` (priority x staleness x value),
-   within the sweep's per-platform request allowance (``services.checker.pulse_budget``), one
+4. rank the due pairs with ``shared.core.verification.rank_due`` (priority x staleness x value,
+   where an operator's priority from ``CheckPriorities`` replaces the policy's), within the sweep's per-platform request allowance (``services.checker.pulse_budget``), one
    request per linked record;
 5. publish one ``RefreshRequested`` (surface pulse) per chosen pair, then mark each requested so
    the next sweeps skip it until its answer is overdue.
@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.core.events import RefreshRequested, first_in_chain
 from shared.core.model import EntityId, EntityType, ExternalRef, Surface, System
 from shared.core.policy import Policy
-from shared.core.ports import CheckStateStore, LeaseStore, MessagePublisher
+from shared.core.ports import CheckPriorities, CheckStateStore, LeaseStore, MessagePublisher
 from shared.core.repositories import LinkedRecordsReader
 from shared.core.verification import DimensionSchedule, DuePair, VerificationState, is_due, rank_due
 
@@ -169,10 +169,12 @@ class PulseScheduler:
         settings: PulseSettings,
         allowance: Mapping[System, int],
         holder: str,
+        priorities: CheckPriorities | None = None,
         metrics: PulseMetrics | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._states, self._links, self._publisher, self._leases = states, links, publisher, leases
+        self._priorities = priorities
         self._policy, self._settings, self._allowance = policy, settings, dict(allowance)
         self._holder, self._metrics, self._clock = holder, metrics, clock
         self._task: asyncio.Task[None] | None = None
@@ -195,7 +197,8 @@ class PulseScheduler:
     async def _sweep_holding_lease(self, now: datetime) -> SweepReport:
         candidates = await self._states.candidates(now=now, limit=self._settings.candidate_limit)
         refs = await self._links.linked_refs(sorted({state.entity_id for _, state in candidates}))
-        plan = self._plan(candidates, refs, now)
+        raised = await self._priorities.raised() if self._priorities is not None else {}
+        plan = self._plan(candidates, refs, raised, now)
         chosen = rank_due(
             plan.due, plan.schedules, now, budget=self._allowance, limit=self._settings.max_requests_per_sweep
         )
@@ -225,6 +228,7 @@ class PulseScheduler:
         self,
         candidates: list[tuple[EntityType, VerificationState]],
         refs: Mapping[EntityId, tuple[ExternalRef, ...]],
+        raised: Mapping[tuple[EntityId, str], float],
         now: datetime,
     ) -> "_Plan":
         plan = _Plan()
@@ -239,7 +243,10 @@ class PulseScheduler:
             plan.schedules[schedule.dimension] = schedule
             plan.targets[(state.entity_id, schedule.dimension)] = (state, linked)
             # rank_due takes schedules by dimension name; the key carries the entity type too.
-            ranked_state = state.model_copy(update={"dimension": schedule.dimension})
+            ranked_state = state.model_copy(
+                update={"dimension": schedule.dimension,
+                        "priority_override": raised.get((state.entity_id, state.dimension))}
+            )  # fmt: skip
             plan.due.append(DuePair(state=ranked_state, cost=dict(Counter(ref.system for ref in linked))))
         return plan
 

@@ -6,6 +6,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from services.checker.pulse import PulseMetrics, PulseScheduler, PulseSettings, cadence_from
 from services.checker.pulse_budget import pulse_allowances
 from shared.adapters.budget import BudgetPolicy
+from shared.adapters.mongo.check_priorities import MongoCheckPriorities
 from shared.adapters.mongo.check_state import MongoCheckStateStore
 from shared.adapters.mongo.client import Document
 from shared.adapters.mongo.coordination import MongoLeaseStore
@@ -24,7 +25,8 @@ def build_pulse_scheduler(
     holder: str,
     registry: CollectorRegistry | None = None,
 ) -> PulseScheduler:
-    """The scheduler on MongoDB (check state, links, lease); for the checker's ``app.py``.
+    """The scheduler on MongoDB (check state, operators' priorities, links, lease); for the checker's
+    ``app.py``.
 
     Call ``ensure_indexes()`` on the check-state store at start-up, ``start()`` once the broker is
     connected and ``await stop()`` before it closes.
@@ -44,6 +46,7 @@ def build_pulse_scheduler(
         settings=settings,
         allowance=allowance,
         holder=holder,
+        priorities=MongoCheckPriorities(database),
         metrics=None if registry is None else PulseMetrics(registry),
     )
 

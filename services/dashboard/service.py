@@ -77,16 +77,15 @@ class DashboardService:
 
     async def raise_priority(
         self, user: SignedIn, entity_id: EntityId, dimension: str, priority: float | None
-    ) -> bool:
-        """Set the pair's check priority override where the pulse scheduler reads it, audited."""
+    ) -> EntityAnnotations:
+        """Set the pair's check priority where the pulse scheduler reads it (it orders due pairs by
+        it), audited in the entity's annotations."""
         require(user.name, user.role, Permission.APPROVE)
-        found = await self.ports.annotations.raise_priority(entity_id, dimension, priority)
-        notes = await self.ports.annotations.load(entity_id)
-        await self.ports.annotations.save(
-            notes.with_metadata(f"priority.{dimension}", None if priority is None else str(priority),
-                                by=user.name, at=utc_now())
-        )  # fmt: skip
-        return found
+        await self.ports.annotations.raise_priority(entity_id, dimension, priority)
+        shown = None if priority is None else str(priority)
+        return await self._edit(
+            entity_id, lambda n: n.with_metadata(f"priority.{dimension}", shown, by=user.name, at=utc_now())
+        )
 
     async def hold(
         self,

@@ -109,7 +109,8 @@ class CheckStateStore(Protocol):
     """Verification state per (entity, dimension) (``check_state``), written by the checker only.
 
     The evaluate stage records outcomes and changes; the pulse scheduler reads what is due and
-    notes what it asked to refresh; operators' priority overrides arrive through the checker too.
+    notes what it asked to refresh. Operators' priority overrides are not kept here (see
+    :class:`CheckPriorities`): a state's ``priority_override`` is neither stored nor loaded.
     """
 
     async def load(self, entity_id: EntityId, dimension: str) -> VerificationState | None:
@@ -133,6 +134,23 @@ class CheckStateStore(Protocol):
         self, entity_id: EntityId, dimension: str, *, at: datetime, until: datetime
     ) -> None:
         """Note that a refresh was requested at ``at``; skip the pair in ``candidates`` until ``until``."""
+        ...
+
+
+class CheckPriorities(Protocol):
+    """Check priorities operators set per (entity, dimension) (``check_priorities``).
+
+    The dashboard is the only writer and the pulse scheduler reads them when it ranks due pairs.
+    They live apart from ``check_state`` so that an operator's raise and the evaluate stage's
+    saves of the same pair never overwrite each other.
+    """
+
+    async def set(self, entity_id: EntityId, dimension: str, priority: float | None) -> None:
+        """Set the pair's priority (greater than 0); ``None`` returns it to the policy's."""
+        ...
+
+    async def raised(self) -> dict[tuple[EntityId, str], float]:
+        """Every pair with an operator's priority (a small set: only pairs someone raised)."""
         ...
 
 

@@ -54,9 +54,9 @@ async def test_state_is_absent_then_saved_then_replaced(store: CheckStateStore) 
     )
     await store.save_all([(EntityType.PRODUCT, first)])
     assert await store.load(EntityId("ent_a"), "product_pricing") == first
-    second = first.verified(T0 + HOUR, VerificationOutcome.DISCREPANT).with_priority_override(9.5)
-    await store.save_all([(EntityType.PRODUCT, second)])
-    assert await store.load(EntityId("ent_a"), "product_pricing") == second
+    second = first.verified(T0 + HOUR, VerificationOutcome.DISCREPANT)
+    await store.save_all([(EntityType.PRODUCT, second.with_priority_override(9.5))])
+    assert await store.load(EntityId("ent_a"), "product_pricing") == second  # overrides live elsewhere
 
 
 async def test_saving_the_same_batch_twice_changes_nothing(store: CheckStateStore) -> None:

@@ -7,6 +7,9 @@ batch overwrites with the same values). Besides the state it keeps two index fie
   due now), so :meth:`MongoCheckStateStore.candidates` pre-selects by index;
 - ``requested_until``: set by :meth:`mark_requested`, the pair is left out until then.
 
+An operator's priority override is not stored here but in ``check_priorities`` (the dashboard's):
+were both services to write one document, a save of the evaluate stage could undo a raise.
+
 Datetimes are stored at BSON's millisecond precision; ``business_value`` as a decimal string
 (FerretDB 1.24 has no Decimal128). Everything stays within FerretDB 1.24 (bulk upserts, no
 transactions).
@@ -106,7 +109,6 @@ class MongoCheckStateStore:
             "changes_since_verified": state.changes_since_verified,
             "last_changed_at": state.last_changed_at,
             "business_value": str(state.business_value),
-            "priority_override": state.priority_override,
             "next_due_at": self._next_due(entity_type, state),
         }
 
@@ -128,7 +130,6 @@ def _state_of(document: Document) -> VerificationState:
         changes_since_verified=document.get("changes_since_verified", 0),
         last_changed_at=document.get("last_changed_at"),
         business_value=Decimal(document.get("business_value", "0")),
-        priority_override=document.get("priority_override"),
     )
 
 

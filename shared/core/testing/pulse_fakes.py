@@ -1,12 +1,14 @@
-"""In-memory fakes of the pulse and echo ports: ``CheckStateStore``, ``SyncWriteLog``, linked records.
+"""In-memory fakes of the pulse and echo ports: ``CheckStateStore``, ``CheckPriorities``,
+``SyncWriteLog``, linked records.
 
 Same contract as the MongoDB adapters (``tests/contract/test_check_state.py``,
-``tests/contract/test_sync_writes.py`` run against both).
+``tests/contract/test_check_priorities.py``, ``tests/contract/test_sync_writes.py`` run against both).
 """
 
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 
+from shared.core.errors import InvalidInput
 from shared.core.model import EntityId, EntityType, ExternalRef
 from shared.core.ports import ExpectedWrite
 from shared.core.verification import VerificationState
@@ -45,8 +47,9 @@ class FakeCheckStateStore:
         return None if held is None else held[1]
 
     async def save_all(self, states: list[tuple[EntityType, VerificationState]]) -> None:
-        for entity_type, state in states:
-            self.states[(state.entity_id, state.dimension)] = (entity_type, state)
+        for entity_type, state in states:  # overrides live in CheckPriorities, not here
+            kept = state.with_priority_override(None)
+            self.states[(state.entity_id, state.dimension)] = (entity_type, kept)
 
     async def candidates(self, *, now: datetime, limit: int) -> list[tuple[EntityType, VerificationState]]:
         eligible = [
@@ -70,6 +73,24 @@ class FakeCheckStateStore:
     def _requested(self, key: _PairKey, now: datetime) -> bool:
         request = self.requested.get(key)
         return request is not None and request[1] > now
+
+
+class FakeCheckPriorities:
+    """``CheckPriorities`` in memory."""
+
+    def __init__(self) -> None:
+        self.priorities: dict[_PairKey, float] = {}
+
+    async def set(self, entity_id: EntityId, dimension: str, priority: float | None) -> None:
+        if priority is None:
+            self.priorities.pop((entity_id, dimension), None)
+            return
+        if not priority > 0:
+            raise InvalidInput(f"a check priority must be greater than 0, not {priority}")
+        self.priorities[(entity_id, dimension)] = float(priority)
+
+    async def raised(self) -> dict[_PairKey, float]:
+        return dict(self.priorities)
 
 
 def _oldest_first(pair: tuple[EntityType, VerificationState]) -> tuple[bool, datetime | None, str, str]:

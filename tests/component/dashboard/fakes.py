@@ -61,9 +61,8 @@ class FakeAnnotations:
         self.saved[annotations.entity_id] = saved
         return saved
 
-    async def raise_priority(self, entity_id: EntityId, dimension: str, priority: float | None) -> bool:
+    async def raise_priority(self, entity_id: EntityId, dimension: str, priority: float | None) -> None:
         self.priorities[(entity_id, dimension)] = priority
-        return True
 
     async def raised_pairs(self) -> set[tuple[str, str]]:
         return {pair for pair, priority in self.priorities.items() if priority is not None}

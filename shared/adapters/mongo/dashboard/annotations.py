@@ -4,16 +4,14 @@ One document per entity (``_id`` = entity id) holding ``EntityAnnotations`` as J
 ``revision``; a save replaces the document only if the revision is still the one read, so two
 operators editing at once get :class:`ConcurrentEdit` instead of a lost update.
 
-Raised check priority is the one write outside this collection: the checker has no consumer for a
-priority override, so it is set on the pair's ``check_state`` document, where the pulse scheduler
-reads it (``VerificationState.priority_override``) and the checker's own saves carry it forward.
+A raised check priority is written to ``check_priorities`` (also the dashboard's alone), where the
+checker's pulse scheduler reads it; the annotations keep who raised it and when.
 """
 
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from shared.adapters.mongo.check_state import COLLECTION as CHECK_STATE
-from shared.adapters.mongo.check_state import pair_id
+from shared.adapters.mongo.check_priorities import MongoCheckPriorities
 from shared.adapters.mongo.client import Document
 from shared.core.dashboard.annotations import EntityAnnotations
 from shared.core.errors import ConcordError
@@ -31,7 +29,7 @@ class MongoAnnotationStore:
 
     def __init__(self, database: AsyncDatabase[Document]) -> None:
         self._collection = database[COLLECTION]
-        self._states = database[CHECK_STATE]
+        self._priorities = MongoCheckPriorities(database)
 
     async def load(self, entity_id: EntityId) -> EntityAnnotations:
         document = await self._collection.find_one({"_id": entity_id})
@@ -62,17 +60,13 @@ class MongoAnnotationStore:
             raise ConcurrentEdit(f"annotations of {annotations.entity_id} changed meanwhile; reload")
         return saved
 
-    async def raise_priority(self, entity_id: EntityId, dimension: str, priority: float | None) -> bool:
-        """Set (``None``: clear) the pair's priority override; False when the pair was never checked."""
-        result = await self._states.update_one(
-            {"_id": pair_id(entity_id, dimension)}, {"$set": {"priority_override": priority}}
-        )
-        return result.matched_count == 1
+    async def raise_priority(self, entity_id: EntityId, dimension: str, priority: float | None) -> None:
+        """Set (``None``: clear) the pair's check priority; it may be set before the pair is first checked."""
+        await self._priorities.set(entity_id, dimension, priority)
 
     async def raised_pairs(self) -> set[tuple[str, str]]:
         """(entity, dimension) pairs whose priority an operator raised."""
-        cursor = self._states.find({"priority_override": {"$ne": None}}, {"entity_id": 1, "dimension": 1})
-        return {(str(d["entity_id"]), str(d["dimension"])) async for d in cursor}
+        return set(await self._priorities.raised())
 
 
 __all__ = ["COLLECTION", "ConcurrentEdit", "MongoAnnotationStore"]

@@ -13,6 +13,7 @@ from pymongo import DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.adapters.mongo.bulk import find_by_ids
+from shared.adapters.mongo.check_priorities import MongoCheckPriorities
 from shared.adapters.mongo.check_state import MongoCheckStateStore
 from shared.adapters.mongo.client import Document
 from shared.adapters.mongo.commands import COLLECTION as COMMANDS
@@ -54,6 +55,7 @@ class DashboardReader:
         self._entities = MongoEntityRepository(database)
         self._snapshots = MongoSnapshotRepository(database)
         self._states = MongoCheckStateStore(database)
+        self._priorities = MongoCheckPriorities(database)
         self._commands = MongoCommandStore(database)
 
     async def open_discrepancies(self) -> list[Discrepancy]:
@@ -79,13 +81,18 @@ class DashboardReader:
         episodes = await self._episodes(entity_id)
         dimensions = sorted({d.dimension for d in episodes})
         states = [await self._states.load(entity_id, dimension) for dimension in dimensions]
+        raised = await self._priorities.raised()  # small: only the pairs an operator raised
         proposals = (await self._entities.proposals_for([entity_id])).get(entity_id, [])
         return EntityRecords(
             entity_id=entity_id,
             links=tuple(links),
             snapshots=tuple(snapshots[key] for key in sorted(snapshots)),
             discrepancies=tuple(episodes),
-            states=tuple(state for state in states if state is not None),
+            states=tuple(
+                state.with_priority_override(raised.get((entity_id, state.dimension)))
+                for state in states
+                if state is not None
+            ),
             proposals=tuple(proposals),
             commands=tuple(await self.commands_of(entity_id)),
             merged_into=(await self._entities.survivors([entity_id])).get(entity_id),

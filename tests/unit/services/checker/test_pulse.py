@@ -9,7 +9,7 @@ from shared.core.events import RefreshRequested
 from shared.core.model import EntityId, EntityType, ExternalRef, Surface, System
 from shared.core.policy import default_policy
 from shared.core.testing import FakeLeaseStore, RecordingPublisher
-from shared.core.testing.pulse_fakes import FakeCheckStateStore, FakeLinkedRecords
+from shared.core.testing.pulse_fakes import FakeCheckPriorities, FakeCheckStateStore, FakeLinkedRecords
 from shared.core.verification import VerificationOutcome, VerificationState
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -33,6 +33,7 @@ class World:
     def __init__(self, allowance: dict[System, int] | None = None, **settings: object) -> None:
         self.clock = Clock()
         self.states = FakeCheckStateStore()
+        self.priorities = FakeCheckPriorities()
         self.links = FakeLinkedRecords()
         self.publisher = RecordingPublisher()
         self.leases = FakeLeaseStore()
@@ -43,7 +44,8 @@ class World:
     def scheduler(self, holder: str = "replica-a") -> PulseScheduler:
         return PulseScheduler(
             states=self.states, links=self.links, publisher=self.publisher, leases=self.leases, policy=POLICY,
-            settings=self.settings, allowance=self.allowance, holder=holder, metrics=self.metrics, clock=self.clock,
+            settings=self.settings, allowance=self.allowance, holder=holder, priorities=self.priorities,
+            metrics=self.metrics, clock=self.clock,
         )  # fmt: skip
 
     async def pair(
@@ -57,9 +59,9 @@ class World:
         state = VerificationState(
             entity_id=EntityId(f"ent_{n}"), dimension=dimension, last_verified_at=verified,
             outcome=VerificationOutcome.CONSISTENT if verified else VerificationOutcome.UNKNOWN,
-            priority_override=override,
         )  # fmt: skip
         await self.states.save_all([(EntityType.CUSTOMER, state)])
+        await self.priorities.set(EntityId(f"ent_{n}"), dimension, override)
         self.links.links[EntityId(f"ent_{n}")] = refs(n, *systems)
 
     def requested(self) -> list[tuple[str | None, str | None]]:
