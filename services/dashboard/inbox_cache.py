@@ -2,7 +2,8 @@
 
 The first render waits for the first load (the server starts it early, :meth:`warm`). That load is the
 last saved checkpoint when there is one (a few seconds for 100,000 rows, where a scan takes about 50 s on
-FerretDB), and a scan starts right after it; without a checkpoint it is the scan. Afterwards a render
+FerretDB), and a scan starts right after it; without a checkpoint it is the scan. Until the first load
+is in, the default view is rendered from the checkpoint's overview (:meth:`overview`, one read). Afterwards a render
 never waits for the scan: when the rows are older than ``refresh_seconds`` a reload starts on the
 portal loop and the render uses the rows it has. A scan is saved as the next checkpoint at most every
 ``checkpoint_seconds``. An operator's own change (assign, snooze, raise priority) calls
@@ -25,9 +26,11 @@ from shared.core.dashboard.inbox import (
     InboxCheckpoint,
     InboxFilter,
     InboxMatch,
+    InboxOverview,
     InboxRow,
     annotate,
     match_inbox,
+    overview_of,
     sort_rows,
 )
 
@@ -74,6 +77,7 @@ class InboxCache:
         self._lock = threading.Lock()
         self._current: InboxSnapshot | None = None
         self._reloading: Future[InboxSnapshot] | None = None
+        self._overview: Future[InboxOverview | None] | None = None
         self._prepared: dict[tuple[int, bool], tuple[InboxSnapshot, PreparedRows]] = {}
         self._matches: dict[tuple[int, bool, InboxFilter], tuple[InboxSnapshot, InboxMatch]] = {}
         self._rows_outdated = False
@@ -82,7 +86,25 @@ class InboxCache:
         """Start the first load now, without waiting (a server calls it when it builds its runtime)."""
         with self._lock:
             if self._current is None and self._reloading is None:
+                if self._ports.checkpoints is not None:
+                    self._overview = self._portal.submit(self._read_overview())
                 self._reloading = self._portal.submit(self._load(restore=True))
+
+    def overview(self, timeout: float = 10.0) -> InboxOverview | None:
+        """The checkpoint's overview of the default view, under today's annotations, while the first
+        load is not in yet (starts that load if nothing did, and waits for the overview's one read);
+        ``None`` once it is in, or when there is none."""
+        self.warm()
+        with self._lock:
+            pending = self._overview if self._current is None else None
+        if pending is None:
+            return None
+        try:
+            found = pending.result(timeout)
+        except TimeoutError:
+            return None
+        with self._lock:
+            return found if self._current is None else None
 
     def current(self, timeout: float = 600.0) -> InboxSnapshot:
         """The rows to render now: waits only when nothing was loaded yet."""
@@ -168,6 +190,20 @@ class InboxCache:
             with self._lock:
                 self._reloading = None if restored is None else self._portal.submit(self._load())
 
+    async def _read_overview(self) -> InboxOverview | None:
+        if self._ports.checkpoints is None:
+            return None
+        try:
+            overview = await self._ports.checkpoints.load_overview()
+            if overview is None:
+                return None
+            annotations = await self._ports.annotations.load_all()
+            raised = await self._ports.annotations.raised_pairs()
+        except Exception:  # noqa: BLE001 - the overview only saves time: the first load answers
+            _log.exception("could not read the inbox checkpoint's overview")
+            return None
+        return overview.annotated(annotations, raised, utc_now())
+
     async def _restored(self) -> InboxSnapshot | None:
         if self._ports.checkpoints is None:
             return None
@@ -187,7 +223,7 @@ class InboxCache:
         snapshot = await self._snapshot(rows, loaded_at=utc_now(), started=started)
         if self._checkpoint_due(snapshot.loaded_at):
             self._checkpointed_at = snapshot.loaded_at
-            self._portal.submit(self._checkpoint(InboxCheckpoint(rows=rows, as_of=started)))
+            self._portal.submit(self._checkpoint(snapshot, as_of=started))
         return snapshot
 
     async def _snapshot(
@@ -206,10 +242,18 @@ class InboxCache:
         last = self._checkpointed_at
         return last is None or (now - last).total_seconds() >= self._checkpoint_seconds
 
-    async def _checkpoint(self, checkpoint: InboxCheckpoint) -> None:
+    async def _checkpoint(self, snapshot: InboxSnapshot, *, as_of: datetime) -> None:
         if self._ports.checkpoints is None:
             return
         try:
+            # The default view of this snapshot is the one the next render needs too (cached).
+            default = self.match(snapshot, InboxFilter(), include_held=False)
+            prepared = self.prepared(snapshot, include_held=False)
+            overview = overview_of(
+                default, dimensions=prepared.dimensions,
+                opened_by_day_and_kind=prepared.opened_by_day_and_kind, as_of=as_of,
+            )  # fmt: skip
+            checkpoint = InboxCheckpoint(rows=snapshot.rows, as_of=as_of, overview=overview)
             await self._ports.checkpoints.save(checkpoint, now=utc_now())
         except Exception:  # noqa: BLE001 - the next scan saves again; the inbox itself is unaffected
             _log.exception("could not save the inbox checkpoint")

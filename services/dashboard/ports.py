@@ -7,7 +7,7 @@ from typing import Protocol
 
 from shared.adapters.mongo.dashboard import EntityRecords
 from shared.core.dashboard.annotations import EntityAnnotations
-from shared.core.dashboard.inbox import InboxCheckpoint, InboxRow
+from shared.core.dashboard.inbox import InboxCheckpoint, InboxOverview, InboxRow
 from shared.core.discrepancy import Discrepancy
 from shared.core.events import AnyMessage
 from shared.core.model import EntityId, System
@@ -37,6 +37,7 @@ class Annotations(Protocol):
 class InboxCheckpoints(Protocol):
     async def save(self, checkpoint: InboxCheckpoint, *, now: datetime) -> None: ...
     async def load(self) -> InboxCheckpoint | None: ...
+    async def load_overview(self) -> InboxOverview | None: ...
 
 
 class Publisher(Protocol):

@@ -23,27 +23,45 @@ GOTO_KEY = "concord.goto"
 
 
 def render_inbox(runtime: Runtime, settings: DashboardSettings, user: SignedIn) -> InboxPage:
-    """Render the inbox; returns the page shown (tests and the benchmark read it)."""
+    """Render the inbox; returns the page shown (tests and the benchmark read it).
+
+    While a starting server decodes its checkpoint, the default view comes from the checkpoint's
+    overview; a filter, a held row or a page beyond the overview waits for the rows themselves."""
     st.header("Inbox")
-    snapshot = runtime.inbox.current()
-    now = utc_now()
     include_held = bool(st.session_state.get("filter_held", False))
-    prepared = runtime.inbox.prepared(snapshot, include_held=include_held)
-    criteria = _filters(prepared.dimensions, user)
     page_number = int(st.session_state.get("inbox_page", 1))
+    overview = runtime.inbox.overview()
+    if overview is not None:
+        criteria = _filters(list(overview.dimensions), user)
+        early = overview.page(page_number, settings.inbox_page_size)
+        if early is not None and criteria.is_empty and not include_held:
+            _show(early, f"data as of the checkpoint of {since_text(overview.as_of, utc_now())}; "
+                         "every row is loading, filters answer once it is in")  # fmt: skip
+            _charts({(day, kind): n for day, kind, n in overview.opened})
+            return early
+    snapshot = runtime.inbox.current()
+    prepared = runtime.inbox.prepared(snapshot, include_held=include_held)
+    if overview is None:
+        criteria = _filters(prepared.dimensions, user)
     page = runtime.inbox.match(snapshot, criteria, include_held=include_held).page(
         page_number, settings.inbox_page_size
     )
+    _show(
+        page,
+        f"data as of {since_text(snapshot.loaded_at, utc_now())}, loaded in {snapshot.load_seconds:.1f} s",
+    )
+    _charts(prepared.opened_by_day_and_kind)
+    return page
+
+
+def _show(page: InboxPage, freshness: str) -> None:
     _counts(page)
     st.caption(
-        f"{page.matched} open discrepancies match ({page.groups} entity-dimension groups); "
-        f"data as of {since_text(snapshot.loaded_at, now)}, loaded in {snapshot.load_seconds:.1f} s"
+        f"{page.matched} open discrepancies match ({page.groups} entity-dimension groups); {freshness}"
     )
     st.number_input("Page", min_value=1, max_value=page.pages, value=page.page, key="inbox_page")
     st.dataframe(_table(page), hide_index=True, key="inbox_table")
     _open_entity(page)
-    _charts(prepared.opened_by_day_and_kind)
-    return page
 
 
 def _filters(dimensions: list[str], user: SignedIn) -> InboxFilter:

@@ -64,15 +64,6 @@ class InboxRow(BaseModel):
         return (self.entity_id, self.dimension)
 
 
-@dataclass(frozen=True)
-class InboxCheckpoint:
-    """Every open row as one scan read them (``as_of``: when that scan started), kept so that a
-    starting dashboard can render them while its own scan runs."""
-
-    rows: tuple[InboxRow, ...]
-    as_of: datetime
-
-
 def row_of(discrepancy: Discrepancy) -> InboxRow:
     """The inbox row of one discrepancy episode."""
     finding = discrepancy.finding
@@ -276,6 +267,93 @@ def match_inbox(
     return InboxMatch(groups=_groups(matched), matched=len(matched), counts=facet_counts(matched, now))
 
 
+OVERVIEW_GROUPS = 500
+"""How many groups of the default view a checkpoint keeps pre-rendered (ten pages of 50)."""
+
+
+class InboxOverview(BaseModel):
+    """The default view (no filter; ignored and snoozed left out) of a checkpoint's rows, computed
+    when it was saved: its first groups, counts and chart data.
+
+    Why: decoding 100,000 rows takes seconds, so a starting server renders this (a few hundred rows)
+    while it decodes the checkpoint's rows; any other view waits for them.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    entries: tuple[InboxEntry, ...]
+    """The first groups in priority order (at most ``OVERVIEW_GROUPS``)."""
+    groups: int = Field(ge=0)
+    matched: int = Field(ge=0)
+    counts: dict[Facet, dict[str, int]]
+    dimensions: tuple[str, ...]
+    """Every dimension of an open row (the dimension filter's choices)."""
+    opened: tuple[tuple[str, str, int], ...]
+    """(day opened, kind, open discrepancies) for the chart."""
+    as_of: AwareDatetime
+
+    def page(self, page: int, page_size: int) -> InboxPage | None:
+        """Like :meth:`InboxMatch.page`; ``None`` when the page lies beyond the groups kept."""
+        pages = max(1, -(-self.groups // page_size))
+        current = min(max(1, page), pages)
+        start = (current - 1) * page_size
+        end = min(start + page_size, self.groups)
+        if end > len(self.entries):
+            return None
+        return InboxPage(
+            entries=self.entries[start:end], page=current, pages=pages,
+            matched=self.matched, groups=self.groups, counts=self.counts,
+        )  # fmt: skip
+
+    def annotated(
+        self, annotations: Mapping[str, EntityAnnotations], raised: Collection[tuple[str, str]], now: datetime
+    ) -> "InboxOverview":
+        """The overview under the annotations of ``now``: groups ignored or snoozed since it was saved
+        are left out (and from the totals), assignees and raised marks are current, and the groups
+        kept are in priority order again. Counts per facet stay the checkpoint's, and a pair raised
+        since then shows only if it was among the groups kept."""
+        kept = {e.row.group_key: e for e in self.entries}
+        rows = annotate([e.row for e in self.entries], annotations, raised, now)
+        entries = [InboxEntry(row=row, repeats=kept[row.group_key].repeats) for row in rows]
+        shown = {row.group_key for row in rows}
+        dropped = [e for key, e in kept.items() if key not in shown]
+        return self.model_copy(
+            update={
+                "entries": tuple(sorted(entries, key=lambda e: priority_key(e.row))),
+                "groups": self.groups - len(dropped),
+                "matched": self.matched - sum(1 + e.repeats for e in dropped),
+            }
+        )
+
+
+def overview_of(
+    found: InboxMatch,
+    *,
+    dimensions: Iterable[str],
+    opened_by_day_and_kind: Mapping[tuple[str, str], int],
+    as_of: datetime,
+    keep: int = OVERVIEW_GROUPS,
+) -> InboxOverview:
+    """The overview of the default view ``found`` (see :class:`InboxOverview`)."""
+    return InboxOverview(
+        entries=tuple(InboxEntry(row=row, repeats=n) for row, n in found.groups[:keep]),
+        groups=len(found.groups), matched=found.matched, counts=found.counts,
+        dimensions=tuple(sorted(dimensions)),
+        opened=tuple((day, kind, n) for (day, kind), n in sorted(opened_by_day_and_kind.items())),
+        as_of=as_of,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class InboxCheckpoint:
+    """Every open row as one scan read them (``as_of``: when that scan started), kept so that a
+    starting dashboard can render them while its own scan runs, with the default view's overview."""
+
+    rows: tuple[InboxRow, ...]
+    as_of: datetime
+    overview: InboxOverview | None = None
+
+
 def query_inbox(
     rows: Sequence[InboxRow], criteria: InboxFilter, *, now: datetime, page: int = 1, page_size: int = 50
 ) -> InboxPage:
@@ -287,12 +365,14 @@ __all__ = [
     "AGE_BUCKETS",
     "FACETS",
     "KIND_RANK",
+    "OVERVIEW_GROUPS",
     "AgeBucket",
     "Facet",
     "InboxCheckpoint",
     "InboxEntry",
     "InboxFilter",
     "InboxMatch",
+    "InboxOverview",
     "InboxPage",
     "InboxRow",
     "age_bucket",
@@ -300,6 +380,7 @@ __all__ = [
     "facet_counts",
     "group_rows",
     "match_inbox",
+    "overview_of",
     "priority_key",
     "query_inbox",
     "row_of",

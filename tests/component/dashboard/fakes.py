@@ -1,5 +1,7 @@
 """In-memory ports of the dashboard, and a runtime built on them."""
 
+import asyncio
+import threading
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -8,7 +10,7 @@ from services.dashboard.runtime import Runtime, build_runtime
 from services.dashboard.settings import DashboardSettings
 from shared.adapters.mongo.dashboard import EntityRecords
 from shared.core.dashboard.annotations import EntityAnnotations
-from shared.core.dashboard.inbox import InboxRow, row_of
+from shared.core.dashboard.inbox import InboxCheckpoint, InboxOverview, InboxRow, row_of
 from shared.core.discrepancy import Discrepancy
 from shared.core.model import EntityId, System
 from shared.core.ports import PollCursor
@@ -68,7 +70,36 @@ class FakeAnnotations:
         return {pair for pair, priority in self.priorities.items() if priority is not None}
 
 
-def fake_runtime(entities: Sequence[EntityRecords]) -> tuple[Runtime, RecordingPublisher, FakeAnnotations]:
+class FakeCheckpoints:
+    def __init__(self, saved: InboxCheckpoint | None = None, *, fail: bool = False) -> None:
+        self.saved = saved
+        self.saves: list[InboxCheckpoint] = []
+        self.fail = fail
+        self.rows_readable = threading.Event()
+        """Set: ``load`` answers (cleared: decoding 100,000 rows that takes seconds)."""
+        self.rows_readable.set()
+
+    async def save(self, checkpoint: InboxCheckpoint, *, now: datetime) -> None:
+        self.saves.append(checkpoint)
+        self.saved = checkpoint
+
+    async def load(self) -> InboxCheckpoint | None:
+        if self.fail:
+            raise ConnectionError("mongo is away")
+        await asyncio.to_thread(self.rows_readable.wait, 10)
+        return self.saved
+
+    async def load_overview(self) -> InboxOverview | None:
+        if self.fail:
+            raise ConnectionError("mongo is away")
+        return None if self.saved is None else self.saved.overview
+
+
+def fake_runtime(
+    entities: Sequence[EntityRecords], checkpoints: FakeCheckpoints | None = None
+) -> tuple[Runtime, RecordingPublisher, FakeAnnotations]:
     publisher, annotations = RecordingPublisher(), FakeAnnotations()
-    ports = DashboardPorts(reader=FakeReader(entities), annotations=annotations, publisher=publisher)
+    ports = DashboardPorts(
+        reader=FakeReader(entities), annotations=annotations, publisher=publisher, checkpoints=checkpoints
+    )
     return build_runtime(DashboardSettings(), ports), publisher, annotations

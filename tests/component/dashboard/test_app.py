@@ -11,13 +11,14 @@ from services.dashboard.auth import SignedIn
 from services.dashboard.runtime import Runtime
 from shared.adapters.mongo.dashboard import EntityRecords
 from shared.core.dashboard.access import AccessDenied, Role
+from shared.core.dashboard.inbox import InboxCheckpoint, InboxFilter, match_inbox, overview_of, row_of
 from shared.core.errors import InvalidInput
 from shared.core.events import OneDirectionSync, RefreshRequested, SyncCommand
 from shared.core.findings import DiscrepancyKind
 from shared.core.model import EntityId, EntityType, System
 from shared.core.repositories import Link
 from shared.core.testing import RecordingPublisher
-from tests.component.dashboard.fakes import FakeAnnotations, fake_runtime
+from tests.component.dashboard.fakes import FakeAnnotations, FakeCheckpoints, fake_runtime
 from tests.unit.core.dashboard.builders import NOW, discrepancy, ref, snapshot
 
 APP = Path(__file__).resolve().parents[3] / "services" / "dashboard" / "app.py"
@@ -61,6 +62,27 @@ def _app(runtime: Runtime, user: SignedIn, **state: object) -> AppTest:
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+def test_a_starting_server_shows_its_checkpoints_overview_and_a_filter_answers_from_the_rows() -> None:
+    now = datetime.now(UTC)
+    entities = [_entity(1, opened=now - timedelta(hours=2)), _entity(3, kind=DiscrepancyKind.MISSING)]
+    rows = tuple(row_of(d) for e in entities for d in e.discrepancies)
+    found = match_inbox(rows, InboxFilter(), now=now)
+    overview = overview_of(found, dimensions={"customer_contact"}, opened_by_day_and_kind={}, as_of=now)
+    checkpoints = FakeCheckpoints(InboxCheckpoint(rows=rows, as_of=now, overview=overview))
+    checkpoints.rows_readable.clear()  # decoding the checkpoint's rows takes seconds
+    runtime, _, _ = fake_runtime(entities, checkpoints)
+    try:
+        at = _app(runtime, OPERATOR)
+        assert at.dataframe[0].value["entity"].tolist() == ["ent_1", "ent_3"]
+        assert "checkpoint" in at.caption[0].value
+        checkpoints.rows_readable.set()
+        at.multiselect(key="filter_kinds").set_value(["missing"]).run()
+        assert at.dataframe[0].value["entity"].tolist() == ["ent_3"]
+        assert "loaded in" in at.caption[0].value
+    finally:
+        runtime.close()
 
 
 def test_the_inbox_filters_by_kind_age_and_platform(

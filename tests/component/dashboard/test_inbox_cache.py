@@ -12,10 +12,18 @@ from services.dashboard.inbox_cache import InboxCache
 from services.dashboard.portal import Portal
 from services.dashboard.ports import DashboardPorts
 from shared.adapters.mongo.dashboard import EntityRecords
-from shared.core.dashboard.annotations import EntityAnnotations
-from shared.core.dashboard.inbox import InboxCheckpoint, InboxRow, row_of
+from shared.core.dashboard.annotations import EntityAnnotations, HeldDimension
+from shared.core.dashboard.inbox import (
+    InboxCheckpoint,
+    InboxFilter,
+    InboxRow,
+    match_inbox,
+    overview_of,
+    row_of,
+)
+from shared.core.model import EntityId
 from shared.core.testing import RecordingPublisher
-from tests.component.dashboard.fakes import FakeAnnotations, FakeReader
+from tests.component.dashboard.fakes import FakeAnnotations, FakeCheckpoints, FakeReader
 from tests.unit.core.dashboard.builders import discrepancy
 
 
@@ -74,22 +82,6 @@ def test_an_operators_change_shows_at_once_and_the_rows_reload_in_the_background
     assert reader.scans == 2
 
 
-class FakeCheckpoints:
-    def __init__(self, saved: InboxCheckpoint | None = None, *, fail: bool = False) -> None:
-        self.saved = saved
-        self.saves: list[InboxCheckpoint] = []
-        self.fail = fail
-
-    async def save(self, checkpoint: InboxCheckpoint, *, now: datetime) -> None:
-        self.saves.append(checkpoint)
-        self.saved = checkpoint
-
-    async def load(self) -> InboxCheckpoint | None:
-        if self.fail:
-            raise ConnectionError("mongo is away")
-        return self.saved
-
-
 class HeldReader(CountingReader):
     """A scan that waits until the test lets it finish (the 50 s scan of 100,000 rows)."""
 
@@ -105,13 +97,14 @@ class HeldReader(CountingReader):
 
 
 def _checkpointed(
-    portal: Portal, checkpoints: FakeCheckpoints, **options: float
+    portal: Portal, checkpoints: FakeCheckpoints, annotations: FakeAnnotations | None = None, **options: float
 ) -> tuple[InboxCache, HeldReader]:
     found = discrepancy(2)
     reader = HeldReader([EntityRecords(entity_id=found.entity_id, discrepancies=(found,))])
     ports = DashboardPorts(
-        reader=reader, annotations=FakeAnnotations(), publisher=RecordingPublisher(), checkpoints=checkpoints
-    )
+        reader=reader, annotations=annotations or FakeAnnotations(), publisher=RecordingPublisher(),
+        checkpoints=checkpoints,
+    )  # fmt: skip
     return InboxCache(ports, portal, refresh_seconds=3600, **options), reader
 
 
@@ -140,6 +133,36 @@ def test_a_starting_server_renders_the_checkpoint_while_its_scan_runs_then_the_s
     _wait_for(lambda: len(checkpoints.saves) == 1)
     assert checkpoints.saves[0].rows == cache.current().rows
     assert checkpoints.saves[0].as_of <= cache.current().loaded_at
+    overview = checkpoints.saves[0].overview  # the default view, ready for the next server's first render
+    assert overview is not None and [e.row for e in overview.entries] == list(cache.current().rows)
+
+
+def test_until_the_checkpoints_rows_are_in_the_default_view_is_its_overview_under_todays_annotations(
+    portal: Portal,
+) -> None:
+    rows = (row_of(discrepancy(1)), row_of(discrepancy(3)))
+    saved_at = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    found = match_inbox(rows, InboxFilter(), now=saved_at)
+    overview = overview_of(found, dimensions={"customer_contact"}, opened_by_day_and_kind={}, as_of=saved_at)
+    checkpoints = FakeCheckpoints(InboxCheckpoint(rows=rows, as_of=saved_at, overview=overview))
+    checkpoints.rows_readable.clear()
+    annotations = FakeAnnotations()
+    cache, reader = _checkpointed(portal, checkpoints, annotations=annotations)
+    held = HeldDimension(
+        hold="snoozed", by="olivia", at=saved_at, reason="later", until=datetime(2099, 1, 1, tzinfo=UTC)
+    )
+    portal.call(
+        annotations.save(EntityAnnotations(entity_id=EntityId("ent_3")).held("customer_contact", held))
+    )
+
+    cache.warm()
+    early = cache.overview(timeout=5)
+
+    assert early is not None and [e.row.entity_id for e in early.entries] == ["ent_1"]  # ent_3 snoozed since
+    checkpoints.rows_readable.set()
+    _wait_for(lambda: cache.overview() is None)  # the rows are in: every view answers from them
+    assert [row.entity_id for row in cache.current().rows] == ["ent_1", "ent_3"]
+    reader.release.set()
 
 
 def test_without_a_checkpoint_the_first_render_waits_for_the_scan_and_saves_it_once_a_minute(

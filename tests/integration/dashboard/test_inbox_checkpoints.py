@@ -8,7 +8,14 @@ from pymongo.asynchronous.database import AsyncDatabase
 from shared.adapters.mongo.client import Document
 from shared.adapters.mongo.dashboard import MongoInboxCheckpoints
 from shared.adapters.mongo.dashboard.checkpoints import CHUNK_ROWS, COLLECTION, POINTER
-from shared.core.dashboard.inbox import InboxCheckpoint, row_of
+from shared.core.dashboard.inbox import (
+    OVERVIEW_GROUPS,
+    InboxCheckpoint,
+    InboxFilter,
+    match_inbox,
+    overview_of,
+    row_of,
+)
 from tests.unit.core.dashboard.builders import NOW, discrepancy
 
 ROWS = tuple(row_of(discrepancy(n)) for n in range(2 * CHUNK_ROWS + 7))  # three chunks, the last short
@@ -22,6 +29,26 @@ async def test_a_saved_checkpoint_reads_back_row_for_row(database: AsyncDatabase
 
     assert await checkpoints.load() == InboxCheckpoint(rows=ROWS, as_of=NOW)
     assert await database[COLLECTION].count_documents({"_id": {"$ne": POINTER}}) == 3
+
+
+async def test_the_overview_of_the_default_view_reads_back_in_one_read(
+    database: AsyncDatabase[Document],
+) -> None:
+    checkpoints = MongoInboxCheckpoints(database)
+    await checkpoints.save(InboxCheckpoint(rows=ROWS, as_of=NOW), now=NOW)
+    assert await checkpoints.load_overview() is None  # a checkpoint saved without one
+
+    found = match_inbox(ROWS, InboxFilter(), now=NOW)
+    overview = overview_of(
+        found,
+        dimensions={"customer_contact"},
+        opened_by_day_and_kind={("2026-03-01", "hard_conflict"): 9},
+        as_of=NOW,
+    )
+    await checkpoints.save(InboxCheckpoint(rows=ROWS, as_of=NOW, overview=overview), now=NOW)
+
+    assert await checkpoints.load_overview() == overview
+    assert len(overview.entries) == OVERVIEW_GROUPS and overview.groups == len(ROWS)
 
 
 async def test_a_newer_save_replaces_it_and_the_older_generation_goes_once_nobody_can_be_reading_it(

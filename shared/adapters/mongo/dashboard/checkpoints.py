@@ -5,9 +5,13 @@ while a few dozen documents holding the same rows as compressed JSON read by ``_
 (and decode into rows in about two more). A starting dashboard shows the checkpoint's rows (marked
 with their age) while its own scan runs.
 
+Decoding 100,000 rows still takes seconds, so the pointer also carries the default view's overview
+(``InboxOverview``: its first groups, counts and chart data, compressed JSON of a few hundred rows),
+which a starting server renders after one read while it decodes the rows.
+
 Layout: first the chunk documents ``<generation>#<n>`` (``rows``: a zlib-compressed JSON array of up to
-``CHUNK_ROWS`` rows), then the pointer ``current`` (generation, chunk count, ``as_of``, row format)
-replaced whole. Only inserts and one whole-document replace, because several dashboard replicas may
+``CHUNK_ROWS`` rows), then the pointer ``current`` (generation, chunk count, ``as_of``, row format, and
+``overview`` when the checkpoint has one) replaced whole. Only inserts and one whole-document replace, because several dashboard replicas may
 save at once and FerretDB does not isolate conditional updates: the last pointer wins and every
 generation is complete in itself. Other generations are deleted once older than ``RETAIN``, which gives
 a reader of the previous pointer time to read its chunks (and it re-reads the pointer once otherwise).
@@ -27,7 +31,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from shared.adapters.mongo.client import Document
-from shared.core.dashboard.inbox import InboxCheckpoint, InboxRow
+from shared.core.dashboard.inbox import InboxCheckpoint, InboxOverview, InboxRow
 
 COLLECTION = "inbox_checkpoints"
 POINTER = "current"
@@ -60,12 +64,14 @@ class MongoInboxCheckpoints:
                 {"_id": f"{generation}#{n}", "generation": generation, "saved_at": now, "rows": _pack(chunk)}
                 for n, chunk in enumerate(chunks)
             ])  # fmt: skip
-        pointer = {
+        pointer: Document = {
             "generation": generation,
             "chunks": len(chunks),
             "as_of": checkpoint.as_of,
             "format": ROW_FORMAT,
         }
+        if checkpoint.overview is not None:
+            pointer["overview"] = Binary(zlib.compress(checkpoint.overview.model_dump_json().encode(), 1))
         try:
             await self._collection.replace_one({"_id": POINTER}, pointer, upsert=True)
         except DuplicateKeyError:  # another replica created the pointer at the same moment: replace it
@@ -88,6 +94,17 @@ class MongoInboxCheckpoints:
             if rows is not None:
                 return InboxCheckpoint(rows=tuple(rows), as_of=pointer["as_of"])
         return None
+
+    async def load_overview(self) -> InboxOverview | None:
+        """The current checkpoint's overview (one read); ``None`` when there is none or it is unreadable."""
+        pointer = await self._collection.find_one({"_id": POINTER}, {"overview": 1, "format": 1})
+        if pointer is None or pointer.get("format") != ROW_FORMAT or "overview" not in pointer:
+            return None
+        try:
+            return InboxOverview.model_validate_json(zlib.decompress(pointer["overview"]))
+        except (zlib.error, ValidationError) as error:
+            _log.warning("inbox checkpoint overview is unreadable: %s", error)
+            return None
 
     async def _rows(self, generation: str, chunks: int) -> list[InboxRow] | None:
         # The server reads the next chunks while this one is decoded (a few reads in flight at a time).

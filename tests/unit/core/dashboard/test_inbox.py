@@ -4,7 +4,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.core.dashboard.annotations import EntityAnnotations, HeldDimension
-from shared.core.dashboard.inbox import InboxFilter, age_bucket, annotate, query_inbox, row_of
+from shared.core.dashboard.inbox import (
+    InboxFilter,
+    InboxOverview,
+    InboxRow,
+    age_bucket,
+    annotate,
+    match_inbox,
+    overview_of,
+    query_inbox,
+    row_of,
+)
 from shared.core.findings import DiscrepancyKind
 from shared.core.model import EntityId, EntityType, System
 from tests.unit.core.dashboard.builders import NOW, discrepancy
@@ -109,3 +119,40 @@ def test_pages_partition_the_matching_groups_in_priority_order(
     ranks = [(a, {"hard_conflict": 0, "missing": 1, "soft_drift": 2}[k], t) for a, k, t in keys]
     assert ranks == sorted(ranks)
     assert sum(page.repeats + 1 for page in seen) == first.matched == len(rows)
+
+
+def _overview_of(rows: list[InboxRow], keep: int) -> InboxOverview:
+    found = match_inbox(rows, InboxFilter(), now=NOW)
+    return overview_of(
+        found, dimensions={r.dimension for r in rows}, opened_by_day_and_kind={}, as_of=NOW, keep=keep
+    )
+
+
+def test_an_overview_serves_the_default_views_first_pages_exactly_and_no_further() -> None:
+    rows = [row_of(discrepancy(n, kind=KINDS[n % 3])) for n in range(30)]
+    overview = _overview_of(rows, keep=20)
+    for number in (1, 2):
+        assert overview.page(number, 10) == query_inbox(
+            rows, InboxFilter(), now=NOW, page=number, page_size=10
+        )
+    assert overview.page(3, 10) is None  # beyond the groups kept: the caller waits for the rows
+    assert _overview_of(rows, keep=30).page(9, 10) == query_inbox(
+        rows, InboxFilter(), now=NOW, page=3, page_size=10
+    )
+
+
+def test_an_overview_under_todays_annotations_leaves_out_what_was_held_since_and_puts_raised_first() -> None:
+    rows = [row_of(discrepancy(n)) for n in range(1, 4)]
+    rows.append(row_of(discrepancy(1)).model_copy(update={"discrepancy_id": "repeat", "episode": 2}))
+    overview = _overview_of(rows, keep=10)
+    held = HeldDimension(hold="ignored", by="olivia", at=NOW, reason="known")
+    notes = {"ent_1": EntityAnnotations(entity_id=EntityId("ent_1")).held("customer_contact", held)}
+
+    today = overview.annotated(notes, {("ent_3", "customer_contact")}, NOW)
+
+    assert [(e.row.entity_id, e.row.raised_priority) for e in today.entries] == [
+        ("ent_3", True),
+        ("ent_2", False),
+    ]
+    assert (today.groups, today.matched) == (2, 2)  # ent_1's group held two rows
+    assert today.counts == overview.counts  # per facet: the checkpoint's
