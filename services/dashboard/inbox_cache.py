@@ -78,6 +78,7 @@ class InboxCache:
         self._current: InboxSnapshot | None = None
         self._reloading: Future[InboxSnapshot] | None = None
         self._overview: Future[InboxOverview | None] | None = None
+        self._first_load_started: datetime | None = None
         self._prepared: dict[tuple[int, bool], tuple[InboxSnapshot, PreparedRows]] = {}
         self._matches: dict[tuple[int, bool, InboxFilter], tuple[InboxSnapshot, InboxMatch]] = {}
         self._rows_outdated = False
@@ -88,7 +89,13 @@ class InboxCache:
             if self._current is None and self._reloading is None:
                 if self._ports.checkpoints is not None:
                     self._overview = self._portal.submit(self._read_overview())
+                self._first_load_started = utc_now()
                 self._reloading = self._portal.submit(self._load(restore=True))
+
+    def loading_since(self) -> datetime | None:
+        """When the first load started, while it runs (``None`` once rows are in)."""
+        with self._lock:
+            return self._first_load_started if self._current is None else None
 
     def overview(self, timeout: float = 10.0) -> InboxOverview | None:
         """The checkpoint's overview of the default view, under today's annotations, while the first
@@ -107,7 +114,8 @@ class InboxCache:
             return found if self._current is None else None
 
     def current(self, timeout: float = 600.0) -> InboxSnapshot:
-        """The rows to render now: waits only when nothing was loaded yet."""
+        """The rows to render now: waits only when nothing was loaded yet (raises ``TimeoutError``
+        after ``timeout`` seconds; the load goes on)."""
         with self._lock:
             snapshot = self._current
             stale = (
@@ -117,6 +125,7 @@ class InboxCache:
             )
             if stale and self._reloading is None:
                 self._rows_outdated = False
+                self._first_load_started = self._first_load_started or utc_now()
                 self._reloading = self._portal.submit(self._load(restore=snapshot is None))
             pending = self._reloading
         if snapshot is not None or pending is None:

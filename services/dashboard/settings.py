@@ -53,6 +53,9 @@ class DashboardSettings(ServiceSettings):
     inbox_page_size: int = Field(default=50, ge=5, le=500)
     inbox_refresh_seconds: float = Field(default=15.0, gt=0)
     """How old the in-memory inbox may get before a background reload starts."""
+    inbox_wait_seconds: float = Field(default=1.0, gt=0)
+    """How long a render waits for a server's first inbox load before it says so and looks again (the
+    page, navigation included, stays usable meanwhile)."""
     inbox_checkpoint_seconds: float = Field(default=60.0, ge=0)
     """How often at most a scanned inbox is saved for the next server start to render from (0: never)."""
     publish_timeout_seconds: float = Field(default=15.0, gt=0)

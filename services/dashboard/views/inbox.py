@@ -22,11 +22,14 @@ GOTO_KEY = "concord.goto"
 """A page to switch to at the start of the next run (before the page radio is drawn)."""
 
 
-def render_inbox(runtime: Runtime, settings: DashboardSettings, user: SignedIn) -> InboxPage:
-    """Render the inbox; returns the page shown (tests and the benchmark read it).
+def render_inbox(runtime: Runtime, settings: DashboardSettings, user: SignedIn) -> InboxPage | None:
+    """Render the inbox; returns the page shown (tests and the benchmark read it), ``None`` while
+    the server's first load runs.
 
     While a starting server decodes its checkpoint, the default view comes from the checkpoint's
-    overview; a filter, a held row or a page beyond the overview waits for the rows themselves."""
+    overview; a filter, a held row or a page beyond the overview waits for the rows themselves. A
+    render never blocks on the first load for longer than ``inbox_wait_seconds``: it says the rows
+    are loading and looks again every second, so navigation works meanwhile."""
     st.header("Inbox")
     include_held = bool(st.session_state.get("filter_held", False))
     page_number = int(st.session_state.get("inbox_page", 1))
@@ -39,7 +42,11 @@ def render_inbox(runtime: Runtime, settings: DashboardSettings, user: SignedIn) 
                          "every row is loading, filters answer once it is in")  # fmt: skip
             _charts({(day, kind): n for day, kind, n in overview.opened})
             return early
-    snapshot = runtime.inbox.current()
+    try:
+        snapshot = runtime.inbox.current(timeout=settings.inbox_wait_seconds)
+    except TimeoutError:
+        _still_loading(runtime)
+        return None
     prepared = runtime.inbox.prepared(snapshot, include_held=include_held)
     if overview is None:
         criteria = _filters(prepared.dimensions, user)
@@ -52,6 +59,19 @@ def render_inbox(runtime: Runtime, settings: DashboardSettings, user: SignedIn) 
     )
     _charts(prepared.opened_by_day_and_kind)
     return page
+
+
+@st.fragment(run_every=1.0)
+def _still_loading(runtime: Runtime) -> None:
+    # Only this message re-runs every second, until the rows are in; then the whole page does.
+    started = runtime.inbox.loading_since()
+    if started is None:
+        st.rerun()
+    waited = "" if started is None else f" for {(utc_now() - started).total_seconds():.0f} s"
+    st.info(
+        f"Loading the open discrepancies{waited}: this server's first read of them (about a minute for "
+        "100,000 on FerretDB without a saved checkpoint). The inbox appears by itself."
+    )
 
 
 def _show(page: InboxPage, freshness: str) -> None:

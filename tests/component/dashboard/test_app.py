@@ -1,5 +1,8 @@
 """The dashboard's pages and use cases on in-memory ports (no Kafka, no MongoDB)."""
 
+import asyncio
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -8,17 +11,26 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from services.dashboard.auth import SignedIn
-from services.dashboard.runtime import Runtime
+from services.dashboard.ports import DashboardPorts
+from services.dashboard.runtime import Runtime, build_runtime
+from services.dashboard.settings import DashboardSettings
 from shared.adapters.mongo.dashboard import EntityRecords
 from shared.core.dashboard.access import AccessDenied, Role
-from shared.core.dashboard.inbox import InboxCheckpoint, InboxFilter, match_inbox, overview_of, row_of
+from shared.core.dashboard.inbox import (
+    InboxCheckpoint,
+    InboxFilter,
+    InboxRow,
+    match_inbox,
+    overview_of,
+    row_of,
+)
 from shared.core.errors import InvalidInput
 from shared.core.events import OneDirectionSync, RefreshRequested, SyncCommand
 from shared.core.findings import DiscrepancyKind
 from shared.core.model import EntityId, EntityType, System
 from shared.core.repositories import Link
 from shared.core.testing import RecordingPublisher
-from tests.component.dashboard.fakes import FakeAnnotations, FakeCheckpoints, fake_runtime
+from tests.component.dashboard.fakes import FakeAnnotations, FakeCheckpoints, FakeReader, fake_runtime
 from tests.unit.core.dashboard.builders import NOW, discrepancy, ref, snapshot
 
 APP = Path(__file__).resolve().parents[3] / "services" / "dashboard" / "app.py"
@@ -82,6 +94,39 @@ def test_a_starting_server_shows_its_checkpoints_overview_and_a_filter_answers_f
         assert at.dataframe[0].value["entity"].tolist() == ["ent_3"]
         assert "loaded in" in at.caption[0].value
     finally:
+        runtime.close()
+
+
+class SlowReader(FakeReader):
+    """A first scan that lasts until the test says (about a minute for 100,000 rows on FerretDB)."""
+
+    def __init__(self, entities: list[EntityRecords]) -> None:
+        super().__init__(entities)
+        self.release = threading.Event()
+
+    async def open_inbox_rows(self) -> list[InboxRow]:
+        await asyncio.to_thread(self.release.wait, 30)
+        return await super().open_inbox_rows()
+
+
+def test_a_long_first_load_is_reported_without_holding_the_page_and_the_inbox_follows() -> None:
+    reader = SlowReader([_entity(1)])
+    ports = DashboardPorts(reader=reader, annotations=FakeAnnotations(), publisher=RecordingPublisher())
+    runtime = build_runtime(DashboardSettings(inbox_wait_seconds=0.2), ports)
+    try:
+        at = _app(runtime, OPERATOR)
+        assert "Loading the open discrepancies" in at.info[0].value
+        assert not at.dataframe
+        at.sidebar.radio(key="nav").set_value("Health").run()  # navigation works meanwhile
+        assert not at.exception
+        reader.release.set()
+        deadline = time.monotonic() + 10
+        while runtime.inbox.loading_since() is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        at.sidebar.radio(key="nav").set_value("Inbox").run()
+        assert at.dataframe[0].value["entity"].tolist() == ["ent_1"]
+    finally:
+        reader.release.set()
         runtime.close()
 
 
