@@ -110,6 +110,11 @@ def _dashboard(r: Result) -> Iterator[Figure]:
         name = view.replace("_", " ") + ("" if key == "seconds" else " (median)")
         yield Figure("dashboard_inbox", f"render {name}", "ms", 1000 * at(r, "inbox", view, key),
                      1000 * at(r, "baseline_one_row", view, key), base, load)  # fmt: skip
+    if isinstance(inbox := r.get("inbox"), dict) and "first_response" in inbox:
+        response = ("first_response", "seconds")
+        yield Figure("dashboard_inbox", "first response of the first server (says the rows are loading)", "ms",
+                     1000 * at(r, "inbox", *response), 1000 * at(r, "baseline_one_row", *response), base,
+                     load)  # fmt: skip
     if "inbox_restarted" in r:
         first = ("first_render_including_load", "seconds")
         yield Figure("dashboard_inbox", "first render of a restarted server (checkpoint's overview)", "ms",
