@@ -9,7 +9,8 @@ One sweep (:meth:`PulseScheduler.sweep`), under the lease ``PulseSettings.lease_
    where an operator's priority from ``CheckPriorities`` replaces the policy's), within the sweep's per-platform request allowance (``services.checker.pulse_budget``), one
    request per linked record;
 5. publish one ``RefreshRequested`` (surface pulse) per chosen pair, then mark each requested so
-   the next sweeps skip it until its answer is overdue.
+   the next sweeps skip it until its answer is overdue;
+6. record the sweep (due, requested, backlog) where the dashboard's health page reads it.
 
 Publishing comes before marking: a crash in between re-requests a pair (a harmless duplicate
 read) rather than hiding it until the answer timeout. Ingest answers with pulse observations; the
@@ -32,9 +33,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.core.events import RefreshRequested, first_in_chain
 from shared.core.model import EntityId, EntityType, ExternalRef, Surface, System
 from shared.core.policy import Policy
-from shared.core.ports import CheckPriorities, CheckStateStore, LeaseStore, MessagePublisher
+from shared.core.ports import CheckPriorities, CheckStateStore, LeaseStore, MessagePublisher, PulseSweepLog
 from shared.core.repositories import LinkedRecordsReader
-from shared.core.verification import DimensionSchedule, DuePair, VerificationState, is_due, rank_due
+from shared.core.verification import (
+    DimensionSchedule,
+    DuePair,
+    PulseSweep,
+    VerificationState,
+    is_due,
+    rank_due,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -170,11 +178,12 @@ class PulseScheduler:
         allowance: Mapping[System, int],
         holder: str,
         priorities: CheckPriorities | None = None,
+        sweeps: PulseSweepLog | None = None,
         metrics: PulseMetrics | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._states, self._links, self._publisher, self._leases = states, links, publisher, leases
-        self._priorities = priorities
+        self._priorities, self._sweeps = priorities, sweeps
         self._policy, self._settings, self._allowance = policy, settings, dict(allowance)
         self._holder, self._metrics, self._clock = holder, metrics, clock
         self._task: asyncio.Task[None] | None = None
@@ -216,13 +225,27 @@ class PulseScheduler:
         spent: Counter[System] = Counter()
         for pick in chosen:
             spent.update(pick.cost)
-        return SweepReport(
+        report = SweepReport(
             held=True,
             requested=requests,
             backlog=len(plan.due) - len(chosen),
             unlinked=plan.unlinked,
             spent=dict(spent),
         )
+        await self._record(report, due=len(plan.due), at=now)
+        return report
+
+    async def _record(self, report: SweepReport, *, due: int, at: datetime) -> None:
+        if self._sweeps is None:
+            return
+        sweep = PulseSweep(
+            swept_at=at, holder=self._holder, due=due, requested=len(report.requested),
+            backlog=report.backlog, unlinked=report.unlinked, spent=dict(report.spent),
+        )  # fmt: skip
+        try:
+            await self._sweeps.record(sweep)
+        except Exception:
+            log.exception("pulse_sweep_not_recorded")
 
     def _plan(
         self,

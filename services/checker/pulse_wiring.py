@@ -11,6 +11,7 @@ from shared.adapters.mongo.check_state import MongoCheckStateStore
 from shared.adapters.mongo.client import Document
 from shared.adapters.mongo.coordination import MongoLeaseStore
 from shared.adapters.mongo.entities import MongoEntityRepository
+from shared.adapters.mongo.pulse_sweeps import MongoPulseSweepLog
 from shared.core.policy import Policy
 from shared.core.ports import MessagePublisher
 
@@ -25,8 +26,8 @@ def build_pulse_scheduler(
     holder: str,
     registry: CollectorRegistry | None = None,
 ) -> PulseScheduler:
-    """The scheduler on MongoDB (check state, operators' priorities, links, lease); for the checker's
-    ``app.py``.
+    """The scheduler on MongoDB (check state, operators' priorities, links, lease, sweep log); for the
+    checker's ``app.py``.
 
     Call ``ensure_indexes()`` on the check-state store at start-up, ``start()`` once the broker is
     connected and ``await stop()`` before it closes.
@@ -47,6 +48,7 @@ def build_pulse_scheduler(
         allowance=allowance,
         holder=holder,
         priorities=MongoCheckPriorities(database),
+        sweeps=MongoPulseSweepLog(database),
         metrics=None if registry is None else PulseMetrics(registry),
     )
 

@@ -13,6 +13,7 @@ from shared.core.events import AnyMessage
 from shared.core.model import EntityId, System
 from shared.core.ports import PollCursor
 from shared.core.sync import CommandRecord
+from shared.core.verification import PulseSweep
 
 
 class Reader(Protocol):
@@ -24,6 +25,7 @@ class Reader(Protocol):
     async def recent_failures(self, limit: int = 20) -> list[CommandRecord]: ...
     async def poll_cursors(self) -> list[PollCursor]: ...
     async def newest_observations(self, systems: Sequence[System]) -> dict[System, datetime | None]: ...
+    async def last_pulse_sweep(self) -> PulseSweep | None: ...
 
 
 class Annotations(Protocol):

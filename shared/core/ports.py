@@ -13,7 +13,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.core.events import AnyMessage
 from shared.core.model import EntityId, EntityType, ExternalRef
-from shared.core.verification import VerificationState
+from shared.core.verification import PulseSweep, VerificationState
 
 
 class PollCursor(BaseModel):
@@ -151,6 +151,18 @@ class CheckPriorities(Protocol):
 
     async def raised(self) -> dict[tuple[EntityId, str], float]:
         """Every pair with an operator's priority (a small set: only pairs someone raised)."""
+        ...
+
+
+class PulseSweepLog(Protocol):
+    """The pulse's latest sweep (``pulse_sweeps``): written by the lease holder, read by the dashboard."""
+
+    async def record(self, sweep: PulseSweep) -> None:
+        """Keep ``sweep`` as the latest (replacing the one before)."""
+        ...
+
+    async def latest(self) -> PulseSweep | None:
+        """The latest sweep recorded, or None before the first."""
         ...
 
 

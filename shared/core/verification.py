@@ -173,6 +173,23 @@ class DuePair(_Value):
     cost: dict[System, int] = Field(default_factory=dict)
 
 
+class PulseSweep(_Value):
+    """What the pulse's last sweep found and did (the health page's pulse backlog)."""
+
+    swept_at: AwareDatetime
+    holder: str
+    """The replica holding the pulse lease."""
+    due: int = Field(ge=0)
+    """Due pairs with linked records found among the candidates."""
+    requested: int = Field(ge=0)
+    backlog: int = Field(ge=0)
+    """Due pairs left for later sweeps (over the request limit or the API allowance)."""
+    unlinked: int = Field(ge=0)
+    """Due pairs whose entity has no linked record yet."""
+    spent: dict[System, int] = Field(default_factory=dict)
+    """API requests the sweep's refreshes cost, per platform."""
+
+
 class RankedPair(_Value):
     """A pair chosen for verification, with its due-ness and cost."""
 

@@ -1,6 +1,7 @@
 """Health: freshness per platform and poll cursor, consumer lag, pulse backlog, dead letters, failures.
 
-Keys: ``health_refresh``. The pulse backlog is the lag of the refresh-request topic's consumers.
+Keys: ``health_refresh``. The pulse backlog is what its last sweep found due and left for later (from
+``pulse_sweeps``); the refresh requests not yet served are the lag of that topic's consumers.
 """
 
 import streamlit as st
@@ -34,6 +35,7 @@ def render_health(runtime: Runtime) -> None:
         [{"cursor": c.key, "position": c.position, "advanced": since_text(c.updated_at, now)} for c in cursors],
         hide_index=True, key="health_cursors",
     )  # fmt: skip
+    _pulse(runtime)
     _kafka(runtime)
     failures = runtime.portal.call(reader.recent_failures())
     st.subheader("Recent sync failures")
@@ -42,6 +44,23 @@ def render_health(runtime: Runtime) -> None:
           "error": r.last_error, "when": since_text(r.updated_at, now)} for r in failures],
         hide_index=True, key="health_failures",
     )  # fmt: skip
+
+
+def _pulse(runtime: Runtime) -> None:
+    st.subheader("Pulse")
+    sweep = runtime.portal.call(runtime.service.ports.reader.last_pulse_sweep())
+    if sweep is None:
+        st.caption("No pulse sweep recorded yet.")
+        return
+    due, requested, backlog = st.columns(3)
+    due.metric("Due pairs (last sweep)", sweep.due)
+    requested.metric("Refreshes requested", sweep.requested)
+    backlog.metric("Pulse backlog (due, left for later sweeps)", sweep.backlog)
+    spent = ", ".join(f"{system.value} {n}" for system, n in sorted(sweep.spent.items())) or "none"
+    st.caption(
+        f"Swept {since_text(sweep.swept_at, utc_now())} by {sweep.holder}; {sweep.unlinked} due pair(s) "
+        f"without a linked record; API requests spent: {spent}."
+    )
 
 
 def _kafka(runtime: Runtime) -> None:
@@ -61,7 +80,7 @@ def _kafka(runtime: Runtime) -> None:
         hide_index=True, key="health_lag",
     )  # fmt: skip
     backlog = sum(lag.lag for lag in lags if lag.topic.endswith(REFRESH_REQUESTED))
-    st.metric("Pulse backlog (refresh requests not yet served)", backlog)
+    st.metric("Refresh requests not yet served", backlog)
     st.subheader("Dead letters")
     for entry in dead:
         st.markdown(f"**{entry.topic}**: {entry.count} message(s)")

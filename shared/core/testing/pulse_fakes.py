@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from shared.core.errors import InvalidInput
 from shared.core.model import EntityId, EntityType, ExternalRef
 from shared.core.ports import ExpectedWrite
-from shared.core.verification import VerificationState
+from shared.core.verification import PulseSweep, VerificationState
 
 CadenceOf = Callable[[EntityType, str], timedelta]
 """The pulse cadence of a dimension of an entity type (from the policy)."""
@@ -91,6 +91,19 @@ class FakeCheckPriorities:
 
     async def raised(self) -> dict[_PairKey, float]:
         return dict(self.priorities)
+
+
+class FakePulseSweepLog:
+    """``PulseSweepLog`` in memory; ``recorded`` keeps every sweep for assertions."""
+
+    def __init__(self) -> None:
+        self.recorded: list[PulseSweep] = []
+
+    async def record(self, sweep: PulseSweep) -> None:
+        self.recorded.append(sweep)
+
+    async def latest(self) -> PulseSweep | None:
+        return self.recorded[-1] if self.recorded else None
 
 
 def _oldest_first(pair: tuple[EntityType, VerificationState]) -> tuple[bool, datetime | None, str, str]:

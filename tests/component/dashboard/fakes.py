@@ -16,11 +16,13 @@ from shared.core.model import EntityId, System
 from shared.core.ports import PollCursor
 from shared.core.sync import CommandRecord
 from shared.core.testing import RecordingPublisher
+from shared.core.verification import PulseSweep
 
 
 class FakeReader:
     def __init__(self, entities: Sequence[EntityRecords]) -> None:
         self.entities = {e.entity_id: e for e in entities}
+        self.pulse_sweep: PulseSweep | None = None
 
     async def open_discrepancies(self) -> list[Discrepancy]:
         return [d for e in self.entities.values() for d in e.discrepancies if d.is_open]
@@ -45,6 +47,9 @@ class FakeReader:
 
     async def newest_observations(self, systems: Sequence[System]) -> dict[System, datetime | None]:
         return dict.fromkeys(systems)
+
+    async def last_pulse_sweep(self) -> PulseSweep | None:
+        return self.pulse_sweep
 
 
 class FakeAnnotations:

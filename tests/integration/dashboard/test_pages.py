@@ -1,6 +1,7 @@
 """AppTest tests of every page against real FerretDB and Kafka, seeded by the checker's own stages."""
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -13,8 +14,11 @@ from services.dashboard.runtime import Runtime
 from services.dashboard.settings import DashboardSettings
 from shared.adapters.mongo.client import Document
 from shared.adapters.mongo.dashboard import DashboardReader
+from shared.adapters.mongo.pulse_sweeps import MongoPulseSweepLog
 from shared.core.dashboard.access import Role
 from shared.core.events import AnyMessage, SyncCommand, dead_letter_topic, parse_message, topic_for
+from shared.core.model import System
+from shared.core.verification import PulseSweep
 from tests.integration.dashboard.conftest import PASSWORDS
 from tests.integration.dashboard.seeding import SEEDED_AT, email_conflict, run_checker
 
@@ -196,6 +200,11 @@ async def test_the_health_page_shows_freshness_lag_and_failures(
     await _dead_letter(
         settings.kafka_bootstrap, dead_letter_topic(commands), reason="precondition unreadable"
     )
+    sweep = PulseSweep(
+        swept_at=datetime.now(UTC), holder="checker-1", due=40, requested=25, backlog=15, unlinked=2,
+        spent={System.SHOPIFY: 25},
+    )  # fmt: skip
+    await MongoPulseSweepLog(database).record(sweep)  # as the checker's pulse lease holder does
     at = app(runtime, SignedIn("victor", Role.VIEWER))
     at.session_state["nav"] = "Health"
     at.run()
@@ -204,7 +213,13 @@ async def test_the_health_page_shows_freshness_lag_and_failures(
     assert set(freshness["platform"]) == {"hubspot", "shopify", "netsuite"}
     assert all(text.endswith(" ago") for text in freshness["newest observation"])
     assert not at.error, [e.value for e in at.error]
-    assert at.metric[0].label.startswith("Pulse backlog")
+    pulse = {m.label: m.value for m in at.metric}
+    assert (pulse["Due pairs (last sweep)"], pulse["Pulse backlog (due, left for later sweeps)"]) == (
+        "40",
+        "15",
+    )
+    assert any("by checker-1" in c.value and "shopify 25" in c.value for c in at.caption)
+    assert "Refresh requests not yet served" in pulse
     lag = frame_with(at, "lag")
     assert lag[lag["group"] == "syncer-behind"][["topic", "partition", "lag"]].values.tolist() == [
         [commands, 0, 2]

@@ -20,6 +20,7 @@ from shared.adapters.mongo.commands import COLLECTION as COMMANDS
 from shared.adapters.mongo.commands import MongoCommandStore
 from shared.adapters.mongo.discrepancies import INBOX_ROWS
 from shared.adapters.mongo.entities import MongoEntityRepository
+from shared.adapters.mongo.pulse_sweeps import MongoPulseSweepLog
 from shared.adapters.mongo.snapshots import MongoSnapshotRepository
 from shared.core.dashboard.inbox import InboxRow
 from shared.core.discrepancy import Discrepancy, discrepancy_id
@@ -28,7 +29,7 @@ from shared.core.ports import PollCursor
 from shared.core.repositories import Link, LinkProposal
 from shared.core.sync import CommandRecord
 from shared.core.sync.model import AnySnapshot
-from shared.core.verification import VerificationState
+from shared.core.verification import PulseSweep, VerificationState
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class DashboardReader:
         self._snapshots = MongoSnapshotRepository(database)
         self._states = MongoCheckStateStore(database)
         self._priorities = MongoCheckPriorities(database)
+        self._sweeps = MongoPulseSweepLog(database)
         self._commands = MongoCommandStore(database)
 
     async def open_discrepancies(self) -> list[Discrepancy]:
@@ -97,6 +99,10 @@ class DashboardReader:
             commands=tuple(await self.commands_of(entity_id)),
             merged_into=(await self._entities.survivors([entity_id])).get(entity_id),
         )
+
+    async def last_pulse_sweep(self) -> PulseSweep | None:
+        """What the pulse's latest sweep found and did (one read by ``_id``)."""
+        return await self._sweeps.latest()
 
     async def _episodes(self, entity_id: EntityId) -> list[Discrepancy]:
         head = await self._database["discrepancy_heads"].find_one({"_id": entity_id})

@@ -9,7 +9,12 @@ from shared.core.events import RefreshRequested
 from shared.core.model import EntityId, EntityType, ExternalRef, Surface, System
 from shared.core.policy import default_policy
 from shared.core.testing import FakeLeaseStore, RecordingPublisher
-from shared.core.testing.pulse_fakes import FakeCheckPriorities, FakeCheckStateStore, FakeLinkedRecords
+from shared.core.testing.pulse_fakes import (
+    FakeCheckPriorities,
+    FakeCheckStateStore,
+    FakeLinkedRecords,
+    FakePulseSweepLog,
+)
 from shared.core.verification import VerificationOutcome, VerificationState
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -34,6 +39,7 @@ class World:
         self.clock = Clock()
         self.states = FakeCheckStateStore()
         self.priorities = FakeCheckPriorities()
+        self.sweeps = FakePulseSweepLog()
         self.links = FakeLinkedRecords()
         self.publisher = RecordingPublisher()
         self.leases = FakeLeaseStore()
@@ -44,7 +50,7 @@ class World:
     def scheduler(self, holder: str = "replica-a") -> PulseScheduler:
         return PulseScheduler(
             states=self.states, links=self.links, publisher=self.publisher, leases=self.leases, policy=POLICY,
-            settings=self.settings, allowance=self.allowance, holder=holder, priorities=self.priorities,
+            settings=self.settings, allowance=self.allowance, holder=holder, priorities=self.priorities, sweeps=self.sweeps,
             metrics=self.metrics, clock=self.clock,
         )  # fmt: skip
 
@@ -96,6 +102,15 @@ async def test_ranks_by_policy_priority_and_operator_override_within_the_request
     report = await world.scheduler().sweep()
     assert world.requested() == [("ent_3", "customer_account"), ("ent_2", "presence")]
     assert report.backlog == 1
+    [sweep] = world.sweeps.recorded  # what the health page shows
+    assert (sweep.holder, sweep.due, sweep.requested, sweep.backlog, sweep.swept_at) == (
+        "replica-a",
+        3,
+        2,
+        1,
+        T0,
+    )
+    assert sweep.spent == {System.HUBSPOT: 2}
 
 
 async def test_never_asks_a_platform_for_more_than_its_allowance() -> None:
