@@ -1,16 +1,15 @@
 """One contract for ``CheckPriorities``, run against the in-memory fake and the real MongoDB-protocol server."""
 
 from collections.abc import AsyncIterator
-from datetime import UTC
 
 import pytest
-from pymongo import AsyncMongoClient
 
 from shared.adapters.mongo.check_priorities import MongoCheckPriorities
 from shared.core.errors import InvalidInput
 from shared.core.model import EntityId
 from shared.core.ports import CheckPriorities
 from shared.core.testing.pulse_fakes import FakeCheckPriorities
+from tests.contract.conftest import scratch_database
 
 
 @pytest.fixture(params=["fake", "mongodb"])
@@ -18,12 +17,8 @@ async def priorities(request: pytest.FixtureRequest, unique: str) -> AsyncIterat
     if request.param == "fake":
         yield FakeCheckPriorities()
         return
-    mongo_uri = request.getfixturevalue("mongo_uri")
-    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(mongo_uri, tz_aware=True, tzinfo=UTC)
-    database = client[f"test_{unique}"]
-    yield MongoCheckPriorities(database)
-    await client.drop_database(database.name)
-    await client.close()
+    async with scratch_database(request, unique) as database:
+        yield MongoCheckPriorities(database)
 
 
 async def test_a_set_priority_is_raised_replaced_and_cleared(priorities: CheckPriorities) -> None:

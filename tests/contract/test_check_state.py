@@ -5,13 +5,13 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from pymongo import AsyncMongoClient
 
 from shared.adapters.mongo.check_state import MongoCheckStateStore
 from shared.core.model import EntityId, EntityType
 from shared.core.ports import CheckStateStore
 from shared.core.testing.pulse_fakes import FakeCheckStateStore
 from shared.core.verification import VerificationOutcome, VerificationState
+from tests.contract.conftest import scratch_database
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -26,14 +26,10 @@ async def store(request: pytest.FixtureRequest, unique: str) -> AsyncIterator[Ch
     if request.param == "fake":
         yield FakeCheckStateStore(cadence_of)
         return
-    mongo_uri = request.getfixturevalue("mongo_uri")
-    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(mongo_uri, tz_aware=True, tzinfo=UTC)
-    database = client[f"test_{unique}"]
-    mongo_store = MongoCheckStateStore(database, cadence_of=cadence_of)
-    await mongo_store.ensure_indexes()
-    yield mongo_store
-    await client.drop_database(database.name)
-    await client.close()
+    async with scratch_database(request, unique) as database:
+        mongo_store = MongoCheckStateStore(database, cadence_of=cadence_of)
+        await mongo_store.ensure_indexes()
+        yield mongo_store
 
 
 def state(

@@ -4,13 +4,13 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from pymongo import AsyncMongoClient
 
 from shared.adapters.mongo.pulse_sweeps import MongoPulseSweepLog
 from shared.core.model import System
 from shared.core.ports import PulseSweepLog
 from shared.core.testing.pulse_fakes import FakePulseSweepLog
 from shared.core.verification import PulseSweep
+from tests.contract.conftest import scratch_database
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
@@ -20,12 +20,8 @@ async def sweeps(request: pytest.FixtureRequest, unique: str) -> AsyncIterator[P
     if request.param == "fake":
         yield FakePulseSweepLog()
         return
-    mongo_uri = request.getfixturevalue("mongo_uri")
-    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(mongo_uri, tz_aware=True, tzinfo=UTC)
-    database = client[f"test_{unique}"]
-    yield MongoPulseSweepLog(database)
-    await client.drop_database(database.name)
-    await client.close()
+    async with scratch_database(request, unique) as database:
+        yield MongoPulseSweepLog(database)
 
 
 async def test_the_latest_sweep_replaces_the_one_before(sweeps: PulseSweepLog) -> None:
