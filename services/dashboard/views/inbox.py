@@ -2,7 +2,11 @@
 
 Keys: ``filter_kinds``, ``filter_dimensions``, ``filter_entity_types``, ``filter_platforms``,
 ``filter_ages``, ``filter_search``, ``filter_mine``, ``filter_held``, ``inbox_page``,
-``inbox_open_entity`` + ``inbox_open`` (go to the entity view).
+``inbox_open_entity`` + ``inbox_open`` (go to the entity view), ``inbox_live``.
+
+The inbox is a fragment that re-renders itself every ``inbox_refresh_seconds`` while "Live" is on, so
+new, changed and resolved discrepancies show without a click (the rows themselves reload in the
+background, see ``services.dashboard.inbox_cache``); a filter change re-renders only the fragment.
 """
 
 import streamlit as st
@@ -24,13 +28,21 @@ GOTO_KEY = "concord.goto"
 
 def render_inbox(runtime: Runtime, settings: DashboardSettings, user: SignedIn) -> InboxPage | None:
     """Render the inbox; returns the page shown (tests and the benchmark read it), ``None`` while
-    the server's first load runs.
+    the server's first load runs."""
+    st.header("Inbox")
+    every = settings.inbox_refresh_seconds
+    live = st.toggle(f"Live (looks again every {every:.0f} s)", value=True, key="inbox_live")
+    inbox: InboxPage | None = st.fragment(_render, run_every=every if live else None)(runtime, settings, user)
+    return inbox
+
+
+def _render(runtime: Runtime, settings: DashboardSettings, user: SignedIn) -> InboxPage | None:
+    """The inbox below the header.
 
     While a starting server decodes its checkpoint, the default view comes from the checkpoint's
     overview; a filter, a held row or a page beyond the overview waits for the rows themselves. A
     render never blocks on the first load for longer than ``inbox_wait_seconds``: it says the rows
     are loading and looks again every second, so navigation works meanwhile."""
-    st.header("Inbox")
     include_held = bool(st.session_state.get("filter_held", False))
     page_number = int(st.session_state.get("inbox_page", 1))
     overview = runtime.inbox.overview()

@@ -130,6 +130,17 @@ def test_a_long_first_load_is_reported_without_holding_the_page_and_the_inbox_fo
         runtime.close()
 
 
+def test_the_inbox_is_live_by_default_and_renders_the_same_when_switched_off(
+    world: tuple[Runtime, RecordingPublisher, FakeAnnotations],
+) -> None:
+    at = _app(world[0], OPERATOR)
+    assert at.toggle(key="inbox_live").value is True
+    live = at.dataframe[0].value["entity"].tolist()
+    at.toggle(key="inbox_live").set_value(False).run()
+    assert not at.exception
+    assert at.dataframe[0].value["entity"].tolist() == live == ["ent_1", "ent_3", "ent_2"]
+
+
 def test_the_inbox_filters_by_kind_age_and_platform(
     world: tuple[Runtime, RecordingPublisher, FakeAnnotations],
 ) -> None:
