@@ -120,7 +120,8 @@ def link_handler(stages: Stages) -> BatchHandler:
             dead_lettered=len(batch.rejected),
         )  # fmt: skip
         log.info("link_batch", records=len(records), changes=len(report.changes), stale=report.stale,
-                 duplicates=report.duplicates, echoes=report.echoes, seconds=round(seconds, 3))  # fmt: skip
+                 duplicates=report.duplicates, echoes=report.echoes, rereads=len(report.rereads),
+                 seconds=round(seconds, 3))  # fmt: skip
 
     return handle
 

@@ -19,6 +19,8 @@ record's messages arrive in order). Guarantees, per batch:
   again (its records are gone, so its discrepancies resolve);
 - an echo of Concord's own write is stored and marks the write verified, and publishes nothing
   unless it is a sync read-back (whose purpose is to re-check);
+- a webhook or poll observation showing the stored version with other content asks ingest to read
+  the record again (``version_ties``): only a later read can tell which state is current;
 - a new order naming a known customer (or an order that changed customer) also publishes a change
   of that customer, whose presence depends on its orders (``order_customers``);
 - effects are stored before ``EntityChanged`` is published, and the batch is recorded as processed
@@ -47,6 +49,7 @@ from services.checker.order_customers import (
     customer_key_to_recheck,
     customers_of,
 )
+from services.checker.version_ties import is_version_tie, reread_request
 from shared.core.drift import DELETED_FIELD, changed_fields, detect_passive_drift
 from shared.core.echo import EchoVerdict, recognise_echo
 from shared.core.errors import InvalidInput
@@ -55,6 +58,7 @@ from shared.core.events import (
     EntityChanged,
     RecordDeleted,
     RecordObserved,
+    RefreshRequested,
     caused_by,
 )
 from shared.core.mapping import MappingContext
@@ -121,6 +125,8 @@ class LinkReport:
     stale: int = 0
     echoes: int = 0
     unchanged: int = 0
+    rereads: list[RefreshRequested] = field(default_factory=list)
+    """Records asked to be read again (two observations of one version disagreed)."""
     decisions: Counter[str] = field(default_factory=Counter)
     changes: list[EntityChanged] = field(default_factory=list)
     rejected: list[tuple[AnyMessage, str]] = field(default_factory=list)
@@ -208,7 +214,7 @@ async def run_link_stage(messages: Sequence[Observation], ports: LinkPorts, conf
         await customers_of(batch.orders, ports.entities), batch.now, config.producer
     )
     report.changes = _first_of_each(report.changes)  # a merge re-evaluates entities named already
-    await ports.publisher.publish_all(list(report.changes))
+    await ports.publisher.publish_all([*report.changes, *report.rereads])
     await ports.dead_letters(report.rejected)
     await ports.ledger.mark_processed(config.consumer, [m.message_id for m in fresh], at=now)
     report.processed = len(fresh)
@@ -259,9 +265,12 @@ async def _observe(message: RecordObserved, batch: _Batch, ports: LinkPorts, con
         # ledger does not know it): publish it again, over every dimension, since the snapshot it
         # replaced is gone.
         previous = None
-    elif previous is not None and snapshot_rank(snapshot) <= snapshot_rank(previous):
-        batch.report.stale += 1
-        return
+    elif previous is not None:
+        if is_version_tie(previous, snapshot) and key not in {r.refs[0].key for r in batch.report.rereads}:
+            batch.report.rereads.append(reread_request(message, producer=config.producer, now=batch.now))
+        if snapshot_rank(snapshot) <= snapshot_rank(previous):
+            batch.report.stale += 1
+            return
     batch.current[key] = batch.writes[key] = snapshot
     if await _is_echo(message, snapshot, batch, ports, config):
         return

@@ -64,6 +64,7 @@ class CheckerMetrics:
         for result, count in (
             ("processed", report.processed), ("duplicate", report.duplicates), ("stale", report.stale),
             ("echo", report.echoes), ("unchanged", report.unchanged), ("dead_lettered", len(report.rejected)),
+            ("version_tie", len(report.rereads)),  # a webhook or poll that disagreed with its version: re-read
         ):  # fmt: skip
             self.messages.labels("link", result).inc(count)
         for decision, count in report.decisions.items():

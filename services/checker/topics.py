@@ -33,8 +33,9 @@ ENTITIES_DESCRIPTION = (
     "EntityChanged, keyed by canonical entity id: the link stage's output, the evaluate stage's input."
 )
 REFRESH_DESCRIPTION = (
-    "RefreshRequested from the pulse (surface pulse, reason pulse), keyed by the first record's key: "
-    "due (entity, dimension) pairs whose records ingest re-reads, to find drift no event reported."
+    "RefreshRequested, keyed by the first record's key, surface pulse: from the pulse (reason pulse), "
+    "due (entity, dimension) pairs whose records ingest re-reads, to find drift no event reported; from "
+    "the link stage (reason version_tie), a record two observations of one version disagree about."
 )
 PROVISIONED_ONLY = frozenset({"discrepancies.dead_letters"})
 """Titles of channels declared for the contract that no operation of the checker sends to or receives."""

@@ -47,8 +47,12 @@ def snapshot_rank(snapshot: AnySnapshot) -> str:
     (poll, refresh, a thin notification's fetch) by when the read returned, a payload webhook
     (Shopify) by when it triggered, never by when it arrived.
     """
-    version = snapshot.source_version or _instant(snapshot.source_updated_at)
-    return f"{version}|{_instant(snapshot.observed_at)}"
+    return f"{source_version_key(snapshot)}|{_instant(snapshot.observed_at)}"
+
+
+def source_version_key(snapshot: AnySnapshot) -> str:
+    """The record version a snapshot shows, as :func:`snapshot_rank` orders it ("" when unknown)."""
+    return snapshot.source_version or _instant(snapshot.source_updated_at)
 
 
 def _instant(moment: datetime | None) -> str:
@@ -237,4 +241,5 @@ __all__ = [
     "SnapshotRepository",
     "StoredDiscrepancy",
     "snapshot_rank",
+    "source_version_key",
 ]

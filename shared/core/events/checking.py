@@ -7,8 +7,10 @@ from pydantic import Field, model_validator
 from shared.core.events.envelope import Message, MessageId, Name
 from shared.core.model import EntityId, EntityType, ExternalRef, Surface
 
-RefreshReason = Literal["pulse", "sync_readback", "operator", "recheck"]
-"""Why a record is re-read: a due pulse, the read-back after a sync, an operator, a re-check."""
+RefreshReason = Literal["pulse", "sync_readback", "operator", "recheck", "version_tie"]
+"""Why a record is re-read: a due pulse, the read-back after a sync, an operator, a re-check, or two
+observations of one source version that disagree (``version_tie``: which one is current only a later
+read can tell, since versions have whole seconds)."""
 
 # The event surfaces whose silence a pulse can reveal; a pulse or a read-back cannot "miss" a change.
 _EVENT_SURFACES = frozenset({Surface.WEBHOOK, Surface.POLL})
