@@ -49,7 +49,7 @@ from services.checker.order_customers import (
     customer_key_to_recheck,
     customers_of,
 )
-from services.checker.version_ties import is_version_tie, reread_request
+from services.checker.version_ties import answers_version_tie, is_version_tie, reread_request
 from shared.core.drift import DELETED_FIELD, changed_fields, detect_passive_drift
 from shared.core.echo import EchoVerdict, recognise_echo
 from shared.core.errors import InvalidInput
@@ -267,7 +267,9 @@ async def _observe(message: RecordObserved, batch: _Batch, ports: LinkPorts, con
         previous = None
     elif previous is not None:
         if is_version_tie(previous, snapshot) and key not in {r.refs[0].key for r in batch.report.rereads}:
-            batch.report.rereads.append(reread_request(message, producer=config.producer, now=batch.now))
+            batch.report.rereads.append(
+                reread_request(message, snapshot, producer=config.producer, now=batch.now)
+            )
         if snapshot_rank(snapshot) <= snapshot_rank(previous):
             batch.report.stale += 1
             return
@@ -282,7 +284,7 @@ async def _observe(message: RecordObserved, batch: _Batch, ports: LinkPorts, con
     if (customer_key := customer_key_to_recheck(previous, snapshot)) is not None:
         batch.orders.append(OrderOfCustomer(message, snapshot, customer_key))
     scope = () if new_link or previous is None or DELETED_FIELD in fields else fields
-    drift = detect_passive_drift(previous, snapshot)
+    drift = None if answers_version_tie(message, snapshot) else detect_passive_drift(previous, snapshot)
     batch.report.changes.append(
         EntityChanged(
             **caused_by(message, producer=config.producer, produced_at=batch.now,

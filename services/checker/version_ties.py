@@ -9,8 +9,8 @@ can outrank a quick read that began after it, and the older state would stay sto
 So when an event-surface observation (webhook or poll) and the stored snapshot show the same version
 with different content, the link stage asks ingest to read the record again (``RefreshRequested``,
 reason ``version_tie``, surface pulse). That read starts after both and is dated after itself, so it
-outranks them with the current state. Its answer never asks again (pulse observations are exempt),
-so a tie costs one read.
+outranks them with the current state. Its answer never asks again (pulse observations are exempt)
+and is no passive drift; a version is re-read at most once (the request's id is per record version).
 """
 
 import json
@@ -37,15 +37,28 @@ def is_version_tie(stored: AnySnapshot, observed: AnySnapshot) -> bool:
     )
 
 
-def reread_request(cause: RecordObserved, *, producer: str, now: datetime) -> RefreshRequested:
-    """The request to read ``cause``'s record again; its id derives from ``cause`` (a redelivered
-    batch asks once)."""
-    name = json.dumps(["version_tie_reread", cause.message_id], separators=(",", ":"))
+def reread_request(
+    cause: RecordObserved, observed: AnySnapshot, *, producer: str, now: datetime
+) -> RefreshRequested:
+    """The request to read ``cause``'s record again; one id per record version, so replicas and
+    redeliveries ask once."""
     return RefreshRequested(
         **caused_by(cause, producer=producer, produced_at=now,
-                    message_id=str(uuid.uuid5(CONCORD_MESSAGE_NAMESPACE, name))),
+                    message_id=_request_id(observed.ref.key, source_version_key(observed))),
         refs=(cause.ref,), reason="version_tie", requested_by=producer, surface=Surface.PULSE,
     )  # fmt: skip
 
 
-__all__ = ["is_version_tie", "reread_request"]
+def answers_version_tie(message: RecordObserved, observed: AnySnapshot) -> bool:
+    """Whether ``message`` is ingest's answer to the re-read of a tie at its own version: its content
+    then differs from the stored snapshot because of the tie, not because an event surface missed a
+    change, so it is no passive drift."""
+    return message.causation_id == _request_id(observed.ref.key, source_version_key(observed))
+
+
+def _request_id(record_key: str, version: str) -> str:
+    name = json.dumps(["version_tie_reread", record_key, version], separators=(",", ":"))
+    return str(uuid.uuid5(CONCORD_MESSAGE_NAMESPACE, name))
+
+
+__all__ = ["answers_version_tie", "is_version_tie", "reread_request"]

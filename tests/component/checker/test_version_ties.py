@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from shared.core.events import RecordObserved, RefreshRequested, first_in_chain, observation_id
+from shared.core.events import RecordObserved, RefreshRequested, caused_by, observation_id
 from shared.core.model import EntityType, Surface, System
 from tests.component.checker.pipeline import FakePipeline
 from tests.component.checker.records import T0, hubspot_contact, observed, ref
@@ -16,7 +16,7 @@ def _answer(request: RefreshRequested, email: str) -> RecordObserved:
     at = NOW + timedelta(seconds=3)
     message_id = observation_id(CONTACT, Surface.PULSE, refresh_request_id=request.message_id)
     return RecordObserved(
-        **first_in_chain(producer="ingest", produced_at=at, message_id=message_id),
+        **caused_by(request, producer="ingest", produced_at=at, message_id=message_id),
         ref=CONTACT, entity_type=EntityType.CUSTOMER, source_version=T0.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
         source_updated_at=T0, observed_at=at, surface=Surface.PULSE,
         record=hubspot_contact("51", email=email),  # type: ignore[arg-type]  # JSON fixture
@@ -41,6 +41,8 @@ async def test_a_slow_read_of_the_old_state_outranking_the_new_one_is_read_again
 
     answered = await pipeline.link([_answer(request, "jane.new@acme.example")])
     assert answered.rereads == []  # an answer never asks again
+    [change] = answered.changes
+    assert not change.passive  # the tie, not a silent edit, made it differ from what was stored
     assert pipeline.snapshots.snapshots[CONTACT.key].values.email == "jane.new@acme.example"  # type: ignore[union-attr]
 
 
