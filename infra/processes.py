@@ -217,8 +217,11 @@ class Supervisor:
 
     def _alive(self, pid: int, module: str) -> bool:
         child = self._children.get(pid)
-        if child is not None and child.poll() is not None:
-            return False
+        if child is not None:
+            # Our own child: its exit status says. Its cmdline cannot: between fork and exec it is
+            # still this interpreter's, which once made a starting sandbox look "exited" with an
+            # empty log while it ran.
+            return child.poll() is None
         try:
             stat = Path(f"/proc/{pid}/stat").read_text()
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
