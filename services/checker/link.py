@@ -31,6 +31,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from services.checker.candidates import candidates_for
 from services.checker.change_ids import entity_changed_id, new_entity_id_for
@@ -214,6 +215,7 @@ async def run_link_stage(messages: Sequence[Observation], ports: LinkPorts, conf
         await customers_of(batch.orders, ports.entities), batch.now, config.producer
     )
     report.changes = _first_of_each(report.changes)  # a merge re-evaluates entities named already
+    report.rereads = _first_of_each(report.rereads)  # one request per record version
     await ports.publisher.publish_all([*report.changes, *report.rereads])
     await ports.dead_letters(report.rejected)
     await ports.ledger.mark_processed(config.consumer, [m.message_id for m in fresh], at=now)
@@ -221,10 +223,13 @@ async def run_link_stage(messages: Sequence[Observation], ports: LinkPorts, conf
     return report
 
 
-def _first_of_each(changes: Sequence[EntityChanged]) -> list[EntityChanged]:
-    unique: dict[str, EntityChanged] = {}
-    for change in changes:
-        unique.setdefault(change.message_id, change)
+_Published = TypeVar("_Published", EntityChanged, RefreshRequested)
+
+
+def _first_of_each(messages: Sequence[_Published]) -> list[_Published]:
+    unique: dict[str, _Published] = {}
+    for message in messages:
+        unique.setdefault(message.message_id, message)
     return list(unique.values())
 
 
@@ -266,7 +271,7 @@ async def _observe(message: RecordObserved, batch: _Batch, ports: LinkPorts, con
         # replaced is gone.
         previous = None
     elif previous is not None:
-        if is_version_tie(previous, snapshot) and key not in {r.refs[0].key for r in batch.report.rereads}:
+        if is_version_tie(previous, snapshot):
             batch.report.rereads.append(
                 reread_request(message, snapshot, producer=config.producer, now=batch.now)
             )

@@ -53,7 +53,11 @@ def answers_version_tie(message: RecordObserved, observed: AnySnapshot) -> bool:
     """Whether ``message`` is ingest's answer to the re-read of a tie at its own version: its content
     then differs from the stored snapshot because of the tie, not because an event surface missed a
     change, so it is no passive drift."""
-    return message.causation_id == _request_id(observed.ref.key, source_version_key(observed))
+    return (
+        message.surface is Surface.PULSE
+        and message.causation_id is not None
+        and message.causation_id == _request_id(observed.ref.key, source_version_key(observed))
+    )
 
 
 def _request_id(record_key: str, version: str) -> str:
